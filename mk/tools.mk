@@ -1,0 +1,88 @@
+# tools: build, test and fuzz the C tools (envcheck, secretgen, kubelint, probe).
+
+TOOLS := envcheck secretgen kubelint probe
+TOOLS_PKGS := yaml-0.1 libcurl openssl
+TOOLS_CC ?= cc
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+TOOLS_PKG_CFLAGS := $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
+TOOLS_PKG_LIBS := $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null) -lm
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+TOOLS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools/lib -Itools/tests/support $(TOOLS_PKG_CFLAGS) \
+	-DTOOLS_VERSION='"$(VERSION)"'
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+APT_PACKAGES += gcc make pkg-config libyaml-dev libcurl4-openssl-dev libssl-dev check clang \
+	libclang-rt-14-dev
+
+TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
+TOOLS_TEST_SRCS := $(wildcard tools/tests/test_*.c)
+TOOLS_SUPPORT_SRCS := $(wildcard tools/tests/support/*.c)
+TOOLS_FUZZ_SRCS := $(wildcard tools/fuzz/fuzz_*.c)
+TOOLS_TEST_NAMES := $(patsubst tools/tests/%.c,%,$(TOOLS_TEST_SRCS))
+TOOLS_FUZZ_NAMES := $(patsubst tools/fuzz/%.c,%,$(TOOLS_FUZZ_SRCS))
+tool_module_srcs = $(filter-out tools/$(1)/main.c,$(wildcard tools/$(1)/*.c))
+
+# One build variant: $(1) name, $(2) compiler, $(3) flags, $(4) binary folder.
+# Objects go to build/obj/$(1)/, archives to build/$(1)/, tests to build/$(1)/tests/.
+define TOOLS_VARIANT
+build/obj/$(1)/%.o: tools/%.c
+	@mkdir -p $$(@D)
+	$(2) $$(TOOLS_CFLAGS) $(3) -MMD -MP -c $$< -o $$@
+
+build/$(1)/libtodo.a: $$(patsubst tools/%.c,build/obj/$(1)/%.o,$$(TOOLS_LIB_SRCS))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$$(foreach t,$$(TOOLS),$$(eval build/$(1)/lib$$(t).a: $$$$(patsubst tools/%.c,build/obj/$(1)/%.o,$$$$(call tool_module_srcs,$$(t)))))
+build/$(1)/lib%.a:
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(4)/%: build/obj/$(1)/%/main.o build/$(1)/lib%.a build/$(1)/libtodo.a
+	@mkdir -p $$(@D)
+	$(2) $(3) -o $$@ $$^ $$(TOOLS_PKG_LIBS)
+
+build/$(1)/libsupport.a: $$(patsubst tools/%.c,build/obj/$(1)/%.o,$$(TOOLS_SUPPORT_SRCS))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+build/$(1)/tests/%: build/obj/$(1)/tests/%.o build/$(1)/libsupport.a $$(foreach t,$$(TOOLS),build/$(1)/lib$$(t).a) build/$(1)/libtodo.a
+	@mkdir -p $$(@D)
+	$(2) $(3) -o $$@ $$^ $$(CHECK_LIBS) $$(TOOLS_PKG_LIBS)
+endef
+
+$(eval $(call TOOLS_VARIANT,rel,$(TOOLS_CC),-O2,$(BIN)))
+$(eval $(call TOOLS_VARIANT,asan,$(TOOLS_CC),$(ASAN_FLAGS),build/asan/bin))
+$(eval $(call TOOLS_VARIANT,fuzz,$(FUZZ_CC),$(ASAN_FLAGS) -fsanitize=fuzzer-no-link -DFUZZING,build/fuzz/unused))
+
+build/fuzz/%: build/obj/fuzz/fuzz/%.o $(foreach t,$(TOOLS),build/fuzz/lib$(t).a) build/fuzz/libtodo.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ASAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(TOOLS_PKG_LIBS)
+
+.SECONDARY:
+-include $(shell find build/obj -name '*.d' 2>/dev/null)
+
+.PHONY: tools tools-asan tools-test tools-test-rel tools-test-asan tools-fuzz tools-fuzz-smoke tools-clean
+tools: $(addprefix $(BIN)/,$(TOOLS)) ## build build/bin/{envcheck,secretgen,kubelint,probe}
+
+tools-asan: $(addprefix build/asan/bin/,$(TOOLS)) ## build the tools with AddressSanitizer + UBSan
+
+tools-test: tools-test-rel tools-test-asan ## run the Check suites, normal build and ASan+UBSan build
+
+tools-test-rel: tools $(addprefix build/rel/tests/,$(TOOLS_TEST_NAMES))
+	@mk/scripts/tools-run-tests.sh rel $(BIN) $(addprefix build/rel/tests/,$(TOOLS_TEST_NAMES))
+
+tools-test-asan: tools-asan $(addprefix build/asan/tests/,$(TOOLS_TEST_NAMES))
+	@mk/scripts/tools-run-tests.sh asan build/asan/bin $(addprefix build/asan/tests/,$(TOOLS_TEST_NAMES))
+
+tools-fuzz: $(addprefix build/fuzz/,$(TOOLS_FUZZ_NAMES)) ## fuzz every parser for FUZZ_SECONDS each (libFuzzer)
+	@mk/scripts/tools-fuzz.sh $(FUZZ_SECONDS) $(TOOLS_FUZZ_NAMES)
+
+tools-fuzz-smoke: ## fuzz every parser briefly (10 s each), as part of `make test`
+	@$(MAKE) --no-print-directory tools-fuzz FUZZ_SECONDS=10
+
+tools-clean: ## remove the C build outputs
+	rm -rf build/obj build/rel build/asan build/fuzz $(addprefix $(BIN)/,$(TOOLS))
+
+TEST_SUITES += tools-test tools-fuzz-smoke

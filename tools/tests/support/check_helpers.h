@@ -1,0 +1,23 @@
+/* check_helpers: small helpers the Check suites share (running a tool, fixtures). */
+#ifndef TODO_CHECK_HELPERS_H
+#define TODO_CHECK_HELPERS_H
+
+#include <stddef.h>
+
+typedef struct tool_run {
+    int status;     /* exit code, or 128+signal */
+    char *out;      /* captured stdout (NUL-terminated, owned) */
+    char *err;      /* captured stderr (NUL-terminated, owned) */
+} tool_run;
+
+/* Path of a fixture under $TOOLS_FIXTURES (static buffer, valid until the next call). */
+const char *fixture(const char *rel);
+/* Runs $TOOLS_BIN/<tool> with argv (NULL-terminated, argv[0] excluded), optional stdin
+ * text and extra environment ("K=V" strings, NULL-terminated, may be NULL). */
+tool_run run_tool(const char *tool, const char *const *args, const char *stdin_text,
+                  const char *const *env);
+void tool_run_free(tool_run *r);
+/* Writes text to a new temporary file and returns its path (owned by the caller). */
+char *write_temp(const char *text, size_t len);
+
+#endif
