@@ -1,0 +1,79 @@
+"""Settings from the environment (and an optional .env file), as listed in env.schema.yaml."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def normalize_database_url(url: str) -> str:
+    """Return a SQLAlchemy URL for psycopg 3 from postgresql://, postgres:// or +psycopg URLs.
+
+    Query parameters such as Neon's ``?sslmode=require`` pass through to libpq unchanged.
+    """
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError("DATABASE_URL must start with postgresql://, postgres:// or postgresql+psycopg://")
+
+
+def _env_file() -> str:
+    return os.environ.get("ENV_FILE", ".env")
+
+
+class DatabaseSettings(BaseSettings):
+    """What `migrate` needs: only the database."""
+
+    model_config = SettingsConfigDict(env_file=_env_file(), extra="ignore")
+
+    database_url: SecretStr
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, v: SecretStr) -> SecretStr:
+        normalize_database_url(v.get_secret_value())
+        return v
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return normalize_database_url(self.database_url.get_secret_value())
+
+
+class Settings(DatabaseSettings):
+    """Every variable the API server reads."""
+
+    model_config = SettingsConfigDict(env_file=_env_file(), extra="ignore")
+
+    jwt_secret: SecretStr = Field(min_length=32)
+    jwt_expire_minutes: int = Field(default=60, ge=1, le=43200)
+    chat_provider: Literal["local", "openai"] = "local"
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    openai_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    backend_port: int = Field(default=8000, ge=1, le=65535)
+    web_concurrency: int = Field(default=2, ge=1, le=32)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # How long a request waits for a database connection before answering 503.
+    db_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # Pool size per worker process.
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("openai_base_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
