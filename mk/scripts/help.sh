@@ -14,6 +14,6 @@ for f in "${ordered[@]}"; do
   head=$(head -n 1 "$f" | sed -E 's/^# ?//')
   targets=$(grep -E '^[a-zA-Z0-9_.%-]+:[^=]*## ' "$f" | sed -E 's/^([^:]+):[^#]*## (.*)$/\1\t\2/')
   [[ -z $targets ]] && continue
-  printf '\n\033[1m%s\033[0m\n' "$head"
+  if [[ -t 1 ]]; then printf '\n\033[1m%s\033[0m\n' "$head"; else printf '\n%s\n' "$head"; fi
   while IFS=$'\t' read -r t d; do printf '  %-22s %s\n' "$t" "$d"; done <<<"$targets"
 done
