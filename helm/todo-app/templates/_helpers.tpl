@@ -1,0 +1,287 @@
+{{/* Chart name, truncated to the 63 characters a DNS label allows. */}}
+{{- define "todo-app.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name: release-chart, or the release alone when it already contains the chart name. */}}
+{{- define "todo-app.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "todo-app.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "todo-app.labels" -}}
+helm.sh/chart: {{ include "todo-app.chart" . }}
+{{ include "todo-app.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: todo-app
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels that select the release's pods (add app.kubernetes.io/component per workload). */}}
+{{- define "todo-app.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "todo-app.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels and selector labels of one component: (dict "ctx" $ "component" "backend"). */}}
+{{- define "todo-app.componentLabels" -}}
+{{ include "todo-app.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+{{- define "todo-app.componentSelectorLabels" -}}
+{{ include "todo-app.selectorLabels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "todo-app.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "todo-app.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret the pods read: existingSecret when given, else the one this chart renders. */}}
+{{- define "todo-app.secretName" -}}
+{{- default (include "todo-app.fullname" .) .Values.existingSecret }}
+{{- end }}
+
+{{- define "todo-app.configMapName" -}}
+{{- printf "%s-config" (include "todo-app.fullname" .) }}
+{{- end }}
+
+{{- define "todo-app.postgresql.fullname" -}}
+{{- printf "%s-postgresql" (include "todo-app.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* registry/repository:tag; the tag defaults to the chart's appVersion, never "latest". (dict "ctx" $ "image" .Values.backend.image) */}}
+{{- define "todo-app.image" -}}
+{{- $registry := default .ctx.Values.image.registry .image.registry -}}
+{{- $tag := default .ctx.Chart.AppVersion (default .ctx.Values.image.tag .image.tag) -}}
+{{- if $registry }}{{ printf "%s/%s:%s" (trimSuffix "/" $registry) .image.repository $tag }}{{ else }}{{ printf "%s:%s" .image.repository $tag }}{{ end }}
+{{- end }}
+
+{{- define "todo-app.imagePullPolicy" -}}
+{{- default .ctx.Values.image.pullPolicy .image.pullPolicy }}
+{{- end }}
+
+{{/* Pod-level security context of the "restricted" Pod Security Standard. */}}
+{{- define "todo-app.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .runAsUser }}
+runAsGroup: {{ .runAsUser }}
+fsGroup: {{ .runAsUser }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Container-level security context of the "restricted" Pod Security Standard. */}}
+{{- define "todo-app.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .runAsUser }}
+runAsGroup: {{ .runAsUser }}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+privileged: false
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Scheduling spread for a component with more than one replica (or an HPA). (dict "ctx" $ "component" "backend" "values" .Values.backend) */}}
+{{- define "todo-app.spread" -}}
+{{- if or .values.autoscaling.enabled (gt (int .values.replicaCount) 1) -}}
+affinity:
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector:
+            matchLabels:
+              {{- include "todo-app.componentSelectorLabels" . | nindent 14 }}
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: kubernetes.io/hostname
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- include "todo-app.componentSelectorLabels" . | nindent 8 }}
+{{- end }}
+{{- end }}
+
+{{/* checksum/config: pods roll when the ConfigMap changes. */}}
+{{- define "todo-app.checksumConfig" -}}
+checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+{{- end }}
+
+{{/* checksum/secret: pods roll when the Secret changes. With existingSecret it covers the live
+     Secret's data (lookup at install/upgrade time; empty under `helm template`). */}}
+{{- define "todo-app.checksumSecret" -}}
+{{- if .Values.existingSecret }}
+checksum/secret: {{ (lookup "v1" "Secret" .Release.Namespace .Values.existingSecret).data | default dict | toJson | sha256sum }}
+{{- else }}
+checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+{{- end }}
+{{- end }}
+
+{{/* Environment shared by the backend and the migration Job: secrets by reference, DATABASE_URL
+     built from the bundled PostgreSQL's Service when it is enabled. */}}
+{{- define "todo-app.backendEnv" -}}
+- name: JWT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "todo-app.secretName" . }}
+      key: JWT_SECRET
+- name: OPENAI_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "todo-app.secretName" . }}
+      key: OPENAI_API_KEY
+      optional: true
+{{- if .Values.postgresql.enabled }}
+- name: POSTGRES_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "todo-app.secretName" . }}
+      key: POSTGRES_PASSWORD
+- name: DATABASE_URL
+  value: "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@{{ include "todo-app.postgresql.fullname" . }}:{{ .Values.postgresql.service.port }}/$(POSTGRES_DB)"
+{{- else }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "todo-app.secretName" . }}
+      key: DATABASE_URL
+{{- end }}
+{{- end }}
+
+{{/* preStop: sleep so the endpoints controller removes the pod before the app stops accepting. */}}
+{{- define "todo-app.preStop" -}}
+lifecycle:
+  preStop:
+    exec:
+      command: ["sleep", "{{ . }}"]
+{{- end }}
+
+{{/* HorizontalPodAutoscaler of one Deployment (autoscaling/v2, CPU and/or memory). */}}
+{{- define "todo-app.hpa" -}}
+{{- $a := .values.autoscaling }}
+{{- if $a.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "todo-app.fullname" .ctx }}-{{ .component }}
+  namespace: {{ .ctx.Release.Namespace }}
+  labels:
+    {{- include "todo-app.componentLabels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "todo-app.fullname" .ctx }}-{{ .component }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  metrics:
+    {{- if $a.targetCPUUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $a.targetCPUUtilizationPercentage }}
+    {{- end }}
+    {{- if $a.targetMemoryUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ $a.targetMemoryUtilizationPercentage }}
+    {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* PodDisruptionBudget of one component: minAvailable when set, else maxUnavailable. */}}
+{{- define "todo-app.pdb" -}}
+{{- $p := .values.pdb }}
+{{- if $p.create }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "todo-app.fullname" .ctx }}-{{ .component }}
+  namespace: {{ .ctx.Release.Namespace }}
+  labels:
+    {{- include "todo-app.componentLabels" . | nindent 4 }}
+spec:
+  {{- if not (kindIs "invalid" $p.minAvailable) | and (ne (toString $p.minAvailable) "") }}
+  minAvailable: {{ $p.minAvailable }}
+  {{- else }}
+  maxUnavailable: {{ $p.maxUnavailable }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "todo-app.componentSelectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end }}
+
+{{/* Egress rule: DNS (UDP and TCP 53) to any resolver (CoreDNS, NodeLocal DNSCache). */}}
+{{- define "todo-app.egressDns" -}}
+- ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+{{- end }}
+
+{{/* Egress rule: the database (the bundled PostgreSQL pods, or the external database's CIDR). */}}
+{{- define "todo-app.egressDatabase" -}}
+{{- if .Values.postgresql.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "todo-app.componentSelectorLabels" (dict "ctx" . "component" "postgresql") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: 5432
+{{- else -}}
+- to:
+    - ipBlock:
+        cidr: {{ .Values.externalDatabase.cidr }}
+  ports:
+    - protocol: TCP
+      port: {{ .Values.externalDatabase.port }}
+{{- end }}
+{{- end }}
+
+{{/* Is HTTPS egress (OpenAI or a compatible server) allowed for the backend? "true" or "". */}}
+{{- define "todo-app.allowExternalHttps" -}}
+{{- if kindIs "invalid" .Values.networkPolicy.allowExternalHttps }}
+{{- if eq .Values.config.chatProvider "openai" }}true{{ end }}
+{{- else if .Values.networkPolicy.allowExternalHttps }}true{{ end }}
+{{- end }}
+
+{{/* kube-score wants UIDs >= 10000; images with a fixed lower UID (postgres:15-alpine's 70,
+     Next.js' 1001) carry this ignore annotation, justified in docs/readme/kubernetes.md. */}}
+{{- define "todo-app.lowUidAnnotation" -}}
+{{- if lt (int .) 10000 -}}
+kube-score/ignore: container-security-context-user-group-id
+{{- end }}
+{{- end }}

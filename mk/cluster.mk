@@ -1,0 +1,24 @@
+# cluster: start or stop a local Kubernetes cluster (Docker Desktop, minikube, kind) and load the images into it.
+
+## minikube's size (4 CPUs / 8 GB by default) and profile; kind's cluster name and config.
+MINIKUBE_CPUS ?= 4
+MINIKUBE_MEMORY ?= 8g
+MINIKUBE_PROFILE ?= todo
+KIND_NAME ?= todo
+KIND_CONFIG ?= mk/kind-config.yaml
+## The app images (REGISTRY/ prefix when set); the tag is always TAG, never latest.
+IMAGE_PREFIX = $(if $(REGISTRY),$(REGISTRY)/)
+APP_IMAGES = $(IMAGE_PREFIX)todo-backend:$(TAG) $(IMAGE_PREFIX)todo-frontend:$(TAG)
+CLUSTER_ENV = KUBECTL=$(KUBECTL) CLUSTER=$(CLUSTER) MINIKUBE_PROFILE=$(MINIKUBE_PROFILE) KIND_NAME=$(KIND_NAME)
+
+.PHONY: cluster-up cluster-down images-load
+
+cluster-up: ## start a local cluster: CLUSTER=minikube|kind creates one, auto/docker-desktop uses the current context
+	$(CLUSTER_ENV) MINIKUBE_CPUS=$(MINIKUBE_CPUS) MINIKUBE_MEMORY=$(MINIKUBE_MEMORY) KIND_CONFIG=$(KIND_CONFIG) \
+	  mk/scripts/cluster-up.sh
+
+cluster-down: ## stop/delete the local cluster cluster-up made (never touches Docker Desktop's)
+	$(CLUSTER_ENV) mk/scripts/cluster-down.sh
+
+images-load: ## make the TAG images visible to the cluster (minikube/kind load, push when REGISTRY is set)
+	$(CLUSTER_ENV) REGISTRY=$(REGISTRY) mk/scripts/cluster-images-load.sh $(APP_IMAGES)
