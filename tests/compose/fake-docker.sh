@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A recording stand-in for the docker CLI (tests/make/test_docker_scripts.py); no engine here.
+# Appends each call to $FAKE_LOG and answers from FAKE_* variables.
+printf '%s\n' "$*" >>"${FAKE_LOG:-/dev/null}"
+cmd=$1 sub=${2:-}
+if [[ $cmd == compose ]]; then # skip compose's global options: -p NAME, -f FILE
+  args=("${@:2}")
+  while [[ ${args[0]:-} == -[pf] ]]; do args=("${args[@]:2}"); done
+  sub=${args[0]:-}
+fi
+case "$cmd $sub" in
+  "info "*)
+    [[ -n ${FAKE_INFO_ERR:-} ]] && { echo "$FAKE_INFO_ERR" >&2; exit 1; }
+    echo 27.3.1 ;;
+  "compose version")
+    [[ -n ${FAKE_COMPOSE_VERSION:-} ]] || { echo "docker: 'compose' is not a docker command." >&2; exit 1; }
+    echo "$FAKE_COMPOSE_VERSION" ;;
+  "compose ps")
+    printf '%b' "${FAKE_COMPOSE_PS:-}" ;;
+  "compose logs")
+    echo "log line of ${*: -1}" ;;
+  "compose config")
+    printf 'postgres\nmigrate\nbackend\nfrontend\n' ;;
+  "buildx version")
+    [[ -n ${FAKE_NO_BUILDX:-} ]] && { echo "docker: 'buildx' is not a docker command." >&2; exit 1; }
+    echo "github.com/docker/buildx v0.17.1" ;;
+  "ps "*)
+    if [[ $* == *"{{.Ports}}"* ]]; then printf '%b' "${FAKE_PS_PORTS:-}"; else printf '%b' "${FAKE_PS_NAMES:-}"; fi ;;
+  "volume ls") printf '%b' "${FAKE_VOLUMES:-}" ;;
+  "network ls") printf '%b' "${FAKE_NETWORKS:-}" ;;
+  "image ls")
+    repo=$3
+    if [[ $* == *"{{.ID}}"* ]]; then exit 0; fi
+    printf '%b' "${FAKE_IMAGES:-}" | grep "^$repo:" || true ;;
+  *) ;;
+esac
+exit 0
