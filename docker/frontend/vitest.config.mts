@@ -8,5 +8,6 @@ export default defineConfig({
     include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     environment: 'node',
     restoreMocks: true,
+    setupFiles: ['tests/setup.ts'],
   },
 });

@@ -1,0 +1,239 @@
+// The whole app in real Chromium: PostgreSQL (started by frontend-e2e.sh, migrations applied),
+// the backend (`make backend-run`, native) and the built standalone frontend (`node server.js`).
+// (E2E_PGDIR: its pg-temp.sh directory, to stop and restart the database mid-test.)
+// sign up -> add a task -> toggle it -> chat "Add a task to buy milk" -> list shows it ->
+// reload keeps everything -> a second user sees none of it -> backend stopped: unreachable
+// state -> backend back: the page recovers without a reload. Screenshots in build/e2e/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, STANDALONE_DIR, freePort, launchBrowser, startProcess, stopAll, stopProcess, waitHttp } from './lib.mjs';
+
+const OUT = join(ROOT, process.env.E2E_OUT ?? 'build/e2e');
+mkdirSync(OUT, { recursive: true });
+for (const v of ['DATABASE_URL', 'JWT_SECRET', 'E2E_PGDIR']) {
+  if (!process.env[v]) throw new Error(`${v} must be set (mk/scripts/frontend-e2e.sh sets it)`);
+}
+
+const WAIT = 20_000;
+let backendPort;
+let frontendPort;
+let backend;
+let frontend;
+let browser;
+let page;
+const stamp = Date.now();
+const userA = { name: 'Ada', email: `ada-${stamp}@example.com`, password: 'correct horse 1' };
+const userB = { name: 'Bob', email: `bob-${stamp}@example.com`, password: 'battery staple 2' };
+
+function startBackend() {
+  backend = startProcess('backend', 'make', ['-s', '-C', ROOT, 'backend-run'], {
+    cwd: ROOT,
+    env: {
+      BACKEND_PORT: String(backendPort),
+      BACKEND_HOST: '127.0.0.1',
+      CHAT_PROVIDER: 'local',
+      WEB_CONCURRENCY: '1',
+      LOG_LEVEL: 'warning',
+    },
+    logFile: join(OUT, 'backend.log'),
+  });
+  return waitHttp(`http://127.0.0.1:${backendPort}/ready`, { proc: backend, timeoutMs: 90_000 });
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(OUT, `${name}.png`) });
+}
+
+const url = (path) => `http://127.0.0.1:${frontendPort}${path}`;
+
+async function signUp(user) {
+  await page.goto(url('/signup'));
+  await page.getByLabel('Name (optional)').fill(user.name);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(url('/tasks'), { timeout: WAIT });
+}
+
+async function signIn(user) {
+  await page.goto(url('/signin'));
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(url('/tasks'), { timeout: WAIT });
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(url('/signin'), { timeout: WAIT });
+}
+
+const taskList = () => page.getByRole('list', { name: 'Tasks' });
+
+before(async () => {
+  backendPort = await freePort();
+  frontendPort = await freePort();
+  await startBackend();
+  frontend = startProcess('frontend', process.execPath, ['server.js'], {
+    cwd: STANDALONE_DIR,
+    env: {
+      PORT: String(frontendPort),
+      HOSTNAME: '127.0.0.1',
+      BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+    logFile: join(OUT, 'frontend.log'),
+  });
+  await waitHttp(url('/api/healthz'), { proc: frontend });
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(WAIT);
+});
+
+after(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+test('a user manages tasks by hand and by chat, in real Chromium', async (t0) => {
+  // Each step is a subtest; a failing step leaves build/e2e/fail-<n>.png behind.
+  let n = 0;
+  const t = {
+    test: (name, fn) =>
+      t0.test(name, async () => {
+        n += 1;
+        try {
+          await fn();
+        } catch (err) {
+          await page.screenshot({ path: join(OUT, `fail-${String(n).padStart(2, '0')}.png`) }).catch(() => undefined);
+          throw err;
+        }
+      }),
+  };
+  await t.test('the root redirects to sign-in', async () => {
+    await page.goto(url('/'));
+    await page.waitForURL(url('/signin'));
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shot('01-signin');
+  });
+
+  await t.test('sign up lands on an empty task list', async () => {
+    await signUp(userA);
+    await page.getByText('No tasks yet').waitFor();
+    await page.getByText('Ask me to manage your tasks').waitFor();
+    await shot('02-empty');
+  });
+
+  await t.test('the token is in an httpOnly cookie, not readable by page scripts', async () => {
+    const cookies = await browser.context.cookies(url('/'));
+    const token = cookies.find((c) => c.name === 'todo_token');
+    assert.ok(token, 'session cookie set');
+    assert.equal(token.httpOnly, true);
+    assert.equal(await page.evaluate(() => document.cookie.includes('todo_token')), false);
+    assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage)), '{}');
+  });
+
+  await t.test('add a task in the UI', async () => {
+    await page.getByLabel('New task title').fill('Write the report');
+    await page.getByLabel('Description (optional)').fill('due Friday');
+    await page.getByLabel('New task title').press('Enter');
+    // enabled once the backend has confirmed it (a saving task's buttons are disabled)
+    await page.getByRole('button', { name: 'Delete “Write the report”' }).and(page.locator(':enabled')).waitFor();
+  });
+
+  await t.test('toggle it complete', async () => {
+    await page.getByLabel('Mark “Write the report” as completed').click();
+    await page.getByLabel('Mark “Write the report” as pending').waitFor();
+    assert.equal(await page.getByLabel('Mark “Write the report” as pending').isChecked(), true);
+  });
+
+  await t.test('ask the chat to add a task; the list shows it', async () => {
+    await page.getByLabel('Message to the assistant').fill('Add a task to buy milk');
+    await page.getByLabel('Message to the assistant').press('Enter');
+    await page.getByRole('list', { name: 'Actions taken' }).getByText(/added task \d+: buy milk/i).waitFor();
+    await taskList().getByText(/^buy milk$/i).waitFor();
+    await shot('03-tasks-and-chat');
+  });
+
+  await t.test('a reload keeps the tasks, their state and the conversation', async () => {
+    await page.reload();
+    await taskList().getByText(/^buy milk$/i).waitFor();
+    await taskList().getByText('Write the report').waitFor();
+    assert.equal(await page.getByLabel('Mark “Write the report” as pending').isChecked(), true);
+    await page.getByRole('log', { name: 'Conversation' }).getByText('Add a task to buy milk').waitFor();
+  });
+
+  await t.test('the page works 375 px wide', async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await taskList().getByText(/^buy milk$/i).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at 375 px (overflow ${overflow}px)`);
+    await shot('04-mobile');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await t.test('a second user sees none of it', async () => {
+    await signOut();
+    await signUp(userB);
+    await page.getByText('No tasks yet').waitFor();
+    await page.getByText('Ask me to manage your tasks').waitFor();
+    assert.equal(await taskList().count(), 0, 'no task list at all');
+    assert.equal(await page.getByText(/Write the report/).count(), 0);
+    assert.equal(await page.getByLabel('Past conversations').locator('option').count(), 1); // "New conversation" only
+    await signOut();
+    await signIn(userA);
+    await taskList().getByText(/^buy milk$/i).waitFor();
+  });
+
+  await t.test('backend stopped: the UI says the server is not reachable and keeps retrying', async () => {
+    await stopProcess(backend);
+    await page.getByRole('button', { name: 'Pending' }).click();
+    const banner = page.getByTestId('connection-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /not reachable, retrying/);
+    await shot('05-backend-down');
+  });
+
+  await t.test('backend back: the UI recovers without a reload', async () => {
+    let reloaded = false;
+    page.once('load', () => {
+      reloaded = true;
+    });
+    await startBackend();
+    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
+    await taskList().getByText(/^buy milk$/i).waitFor();
+    assert.equal(reloaded, false, 'the page was not reloaded');
+    await page.getByLabel('Message to the assistant').fill('What is pending?');
+    await page.getByLabel('Message to the assistant').press('Enter');
+    await page.getByRole('list', { name: 'Actions taken' }).getByText(/listed/).last().waitFor();
+    await shot('06-recovered');
+  });
+
+  await t.test('database stopped: the backend answers 503 and the UI says the service is unavailable', async () => {
+    execFileSync(join(ROOT, 'mk/scripts/pg-temp.sh'), ['stop', process.env.E2E_PGDIR], { stdio: 'ignore' });
+    await page.getByRole('button', { name: 'All' }).click();
+    const banner = page.getByTestId('connection-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /temporarily unavailable, retrying/);
+    await shot('07-database-down');
+  });
+
+  await t.test('database back: the UI recovers by itself', async () => {
+    execFileSync(join(ROOT, 'mk/scripts/pg-temp.sh'), ['start', process.env.E2E_PGDIR], { stdio: 'ignore' });
+    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 60_000 });
+    await taskList().getByText('Write the report').waitFor();
+  });
+
+  await t.test('an expired session goes back to sign-in', async () => {
+    const [token] = (await browser.context.cookies(url('/'))).filter((c) => c.name === 'todo_token');
+    await browser.context.addCookies([{ ...token, value: 'expired.or.forged' }]);
+    await page.getByRole('button', { name: 'Completed' }).click();
+    await page.waitForURL(url('/signin?expired=1'));
+    await page.getByText('Your session has expired').waitFor();
+    await shot('08-session-expired');
+  });
+});
