@@ -76,9 +76,10 @@ def pg_bin() -> str:
 def frontend_build() -> str | None:
     """The Next.js standalone server.js, if the frontend was built."""
     for cand in [
-        ROOT / "docker/frontend/.next/standalone/server.js",
+        # the laid-out copy first: it is what the image holds (static files included)
         *sorted((ROOT / "build").glob("frontend*/standalone/server.js")),
         *sorted((ROOT / "build").glob("frontend*/server.js")),
+        ROOT / "docker/frontend/.next/standalone/server.js",
     ]:
         if cand.is_file():
             return str(cand)
