@@ -1,0 +1,18 @@
+/* rand: `secretgen rand`, one random secret on standard output. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "secretgen.h"
+
+int secretgen_rand(size_t n, secret_encoding e, FILE *out, FILE *err)
+{
+    char *s = secret_generate(n, e);
+    if (!s) {
+        fprintf(err, "secretgen: cannot generate %zu random bytes (OpenSSL RAND_bytes failed)\n", n);
+        return 2;
+    }
+    fprintf(out, "%s\n", s);
+    memset(s, 0, strlen(s));
+    free(s);
+    return fflush(out) ? 2 : 0;
+}
