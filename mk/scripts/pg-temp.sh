@@ -52,7 +52,13 @@ is_running() { [[ -d $dir/data ]] && as_pg "$bin/pg_ctl" -D "$dir/data" status >
 init_cluster() {
   mkdir -p "$dir"
   chmod 0755 "$dir"
-  if [[ $(id -u) -eq 0 ]]; then chown postgres: "$dir"; fi
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres: "$dir"
+    if ! runuser -u postgres -- test -w "$dir"; then
+      echo "pg-temp: $dir is not reachable by the postgres user (a parent directory is private); use a directory such as /tmp/NAME" >&2
+      exit 2
+    fi
+  fi
   local pw
   pw=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   (umask 077; printf "%s\n" "$pw" >"$dir/.pw")

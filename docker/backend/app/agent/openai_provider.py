@@ -1,0 +1,87 @@
+"""The `openai` chat provider: Chat Completions with tool calls, a bounded tool loop.
+
+Works against the official API or any OpenAI-compatible server (OPENAI_BASE_URL). When the
+API fails the user gets a friendly reply and the failure is logged (never the key).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import openai
+from sqlalchemy.orm import Session
+
+from app.agent.base import AgentReply
+from app.agent.tools import TOOL_SPECS, call_tool
+
+log = logging.getLogger("app.agent.openai")
+
+MAX_TOOL_ROUNDS = 5
+HISTORY_LIMIT = 20
+SYSTEM_PROMPT = (
+    "You are a helpful assistant that manages the user's todo list. Use the tools to add, list, "
+    "complete, delete and update tasks. Refer to tasks by their id and title. Be brief."
+)
+FAILURE_REPLY = "Sorry, the assistant is unavailable right now. Please try again in a moment."
+
+
+class OpenAIProvider:
+    def __init__(self, api_key: str, model: str, base_url: str | None, timeout: float) -> None:
+        self.model = model
+        self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1)
+
+    def reply(self, db: Session, user_id: str, history: list[dict[str, str]], message: str) -> AgentReply:
+        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
+        messages += [{"role": m["role"], "content": m["content"]} for m in history[-HISTORY_LIMIT:]]
+        messages.append({"role": "user", "content": message})
+        calls: list[dict[str, Any]] = []
+        try:
+            for _ in range(MAX_TOOL_ROUNDS):
+                completion = self.client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,
+                    tools=TOOL_SPECS,
+                    tool_choice="auto",  # type: ignore[arg-type]
+                )
+                choice = completion.choices[0].message
+                tool_calls = choice.tool_calls or []
+                if not tool_calls:
+                    return AgentReply(choice.content or "", calls)
+                messages.append(
+                    {
+                        "role": "assistant",
+                        "content": choice.content,
+                        "tool_calls": [
+                            {
+                                "id": tc.id,
+                                "type": "function",
+                                "function": {"name": tc.function.name, "arguments": tc.function.arguments},
+                            }
+                            for tc in tool_calls
+                        ],
+                    }
+                )
+                for tc in tool_calls:
+                    name = tc.function.name
+                    try:
+                        args = json.loads(tc.function.arguments or "{}")
+                        if not isinstance(args, dict):
+                            raise ValueError("arguments are not an object")
+                    except ValueError:
+                        args = {}
+                        result: Any = {"error": f"Invalid arguments for {name}"}
+                    else:
+                        result = call_tool(db, user_id, name, args)
+                    calls.append({"tool": name, "args": args, "result": result})
+                    messages.append({"role": "tool", "tool_call_id": tc.id, "content": json.dumps(result)})
+            log.warning("tool loop limit reached", extra={"rounds": MAX_TOOL_ROUNDS})
+            return AgentReply("I did what I could; please check your tasks.", calls)
+        except openai.OpenAIError as exc:
+            status = getattr(exc, "status_code", None)
+            log.error("chat provider failed", extra={"error": type(exc).__name__, "status_code": status})
+            return AgentReply(FAILURE_REPLY, calls)
+        except (IndexError, AttributeError, TypeError) as exc:
+            log.error("chat provider returned an unexpected response", extra={"error": type(exc).__name__})
+            return AgentReply(FAILURE_REPLY, calls)

@@ -1,0 +1,49 @@
+"""Dependencies: the database session and the authenticated user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.security import decode_access_token
+
+bearer = HTTPBearer(auto_error=False, description="The access_token from /api/auth/login or /api/auth/register")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    database: Database = request.app.state.db
+    with database.session() as session:
+        yield session
+
+
+def token_subject(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated", {"WWW-Authenticate": "Bearer"})
+    settings: Settings = request.app.state.settings
+    subject = decode_access_token(credentials.credentials, settings.jwt_secret.get_secret_value())
+    if subject is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid or expired token", {"WWW-Authenticate": "Bearer"})
+    return subject
+
+
+def path_user(user_id: str, subject: Annotated[str, Depends(token_subject)]) -> str:
+    """The path's user_id, which must be the token's subject."""
+    if user_id != subject:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Not allowed to access another user's data")
+    return user_id
+
+
+DB = Annotated[Session, Depends(get_db)]
+UserId = Annotated[str, Depends(path_user)]

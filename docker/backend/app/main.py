@@ -1,0 +1,212 @@
+"""The FastAPI application: routes, lifespan (DB reconnect loop, MCP), errors, request logs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import itertools
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.agent.provider import make_provider
+from app.api.routes import auth, chat, health, tasks
+from app.core.config import Settings, get_settings
+from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseUnavailable
+
+log = logging.getLogger("app")
+access_log = logging.getLogger("app.access")
+
+DESCRIPTION = """The Todo Chatbot API: accounts, tasks, a chat agent that manages tasks in natural
+language (conversation history in PostgreSQL) and the same task tools over MCP at `/mcp`.
+
+Authenticate with `POST /api/auth/login` (or `/register`) and send `Authorization: Bearer <access_token>`;
+the `user_id` in every path must be the token's user (403 otherwise)."""
+
+
+class RequestLogMiddleware:
+    """One JSON log line per request: request id, method, path, status, duration. Never headers or bodies."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        # Unique ids without a getrandom() call per request (slow on some kernels/sandboxes):
+        # a random 16-hex-digit prefix per process and a counter.
+        self._prefix = uuid.uuid4().hex[:16]
+        self._counter = itertools.count(1)
+
+    def _next_id(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = ""
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                request_id = value.decode("latin-1")[:64]
+                break
+        request_id = request_id or self._next_id()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            path = scope["path"]
+            if path not in ("/health", "/ready") or status >= 400:
+                access_log.log(
+                    logging.ERROR if status >= 500 else logging.INFO,
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                    },
+                )
+
+
+class LazyMCP:
+    """/mcp: the MCP SDK takes seconds to import, so it loads after startup (503 until then)
+    and /ready does not wait for it."""
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def serve(self, settings: Settings, database: Database, stopping: asyncio.Event) -> None:
+        try:
+            module = await asyncio.to_thread(importlib.import_module, "app.mcp_server")
+            server, gated = module.build_mcp(settings, database)
+            async with server.session_manager.run():
+                self.app = gated
+                log.info("mcp ready")
+                await stopping.wait()
+        except Exception:
+            log.exception("mcp failed to start")
+        finally:
+            self.app = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is not None:
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"detail": "MCP is starting, retry shortly"}).encode()
+        headers = [(b"content-type", b"application/json"), (b"retry-after", b"1")]
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _unavailable() -> JSONResponse:
+    return JSONResponse(
+        {"detail": "Database unavailable, retry shortly"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = Database(settings.sqlalchemy_url, settings.db_timeout_seconds, settings.db_pool_size)
+    mcp = LazyMCP()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run in anyio's thread pool: no more threads than pooled connections, so a
+        # burst queues for a thread instead of timing out waiting for a connection (503).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size * 2
+        loop_task = asyncio.create_task(database.reconnect_loop())
+        stopping = asyncio.Event()
+        mcp_task = asyncio.create_task(mcp.serve(settings, database, stopping))
+        log.info("started", extra={"chat_provider": settings.chat_provider})
+        try:
+            yield
+        finally:
+            stopping.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(mcp_task, 5)
+            database.stop()
+            loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop_task
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Todo Chatbot API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.provider = make_provider(settings)
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _db_down(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return _unavailable()
+
+    @app.exception_handler(PoolTimeoutError)
+    async def _pool_timeout(request: Request, exc: PoolTimeoutError) -> JSONResponse:
+        log.warning("database pool exhausted", extra={"path": request.url.path})
+        return _unavailable()
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
+        from psycopg.errors import QueryCanceled
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        if isinstance(exc.orig, QueryCanceled):
+            # statement_timeout under overload: this request fails, the database is still up
+            log.warning("database statement timed out", extra={"path": request.url.path})
+            return _unavailable()
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError | DisconnectionError):
+            database.mark_down(f"{type(exc.orig).__name__}")
+            return _unavailable()
+        log.error("database error", extra={"error": type(exc.orig).__name__, "path": request.url.path})
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(tasks.router)
+    app.include_router(chat.router)
+    app.router.routes.append(Route("/mcp", endpoint=mcp, include_in_schema=False))
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+def _lazy_app() -> FastAPI:
+    return create_app()
+
+
+class _App:
+    """`app.main:app` for uvicorn; the real app is built on first use so imports need no env."""
+
+    _inner: FastAPI | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._inner is None:
+            self._inner = create_app()
+        await self._inner(scope, receive, send)
+
+
+app = _App()

@@ -1,0 +1,118 @@
+"""The five task tools over MCP (streamable HTTP at /mcp), authenticated by the same bearer JWT."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.agent import tools
+from app.core.config import Settings
+from app.core.db import Database, DatabaseUnavailable
+from app.core.security import decode_access_token
+
+
+def _bearer_subject(authorization: str | None, secret: str) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return decode_access_token(token.strip(), secret)
+
+
+class BearerGate:
+    """ASGI wrapper: 401 unless the request carries a valid bearer token."""
+
+    def __init__(self, app: ASGIApp, secret: str) -> None:
+        self.app = app
+        self.secret = secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            if _bearer_subject(headers.get("authorization"), self.secret) is None:
+                body = json.dumps({"detail": "Not authenticated"}).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"www-authenticate", b"Bearer"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def build_mcp(settings: Settings, database: Database) -> tuple[MCPServer, ASGIApp]:
+    """The MCP server and the bearer-gated ASGI app for /mcp (its session manager must be running)."""
+    secret = settings.jwt_secret.get_secret_value()
+    server = MCPServer(
+        "todo-tasks",
+        instructions="Manage the authenticated user's todo tasks.",
+        warn_on_duplicate_tools=False,
+    )
+
+    def user_of(ctx: Context) -> str:
+        headers = ctx.headers or {}
+        subject = _bearer_subject(headers.get("authorization") or headers.get("Authorization"), secret)
+        if subject is None:
+            raise PermissionError("Not authenticated")
+        return subject
+
+    async def run(ctx: Context, name: str, args: dict[str, Any]) -> Any:
+        user_id = user_of(ctx)
+
+        def work() -> Any:
+            with database.session() as db:
+                result = tools.call_tool(db, user_id, name, args)
+                db.commit()
+                return result
+
+        try:
+            return await anyio.to_thread.run_sync(work)
+        except DatabaseUnavailable:
+            return {"error": "The database is unavailable; try again shortly"}
+
+    @server.tool(description="Create a new task.")
+    async def add_task(title: str, ctx: Context, description: str | None = None) -> dict[str, Any]:
+        return await run(ctx, "add_task", {"title": title, "description": description})
+
+    @server.tool(description="List tasks; status is all, pending or completed.")
+    async def list_tasks(ctx: Context, status: str = "all") -> Any:
+        result = await run(ctx, "list_tasks", {"status": status})
+        return result if isinstance(result, dict) else {"tasks": result}
+
+    @server.tool(description="Mark a task as completed.")
+    async def complete_task(task_id: int, ctx: Context) -> dict[str, Any]:
+        return await run(ctx, "complete_task", {"task_id": task_id})
+
+    @server.tool(description="Delete a task.")
+    async def delete_task(task_id: int, ctx: Context) -> dict[str, Any]:
+        return await run(ctx, "delete_task", {"task_id": task_id})
+
+    @server.tool(description="Change a task's title and/or description.")
+    async def update_task(
+        task_id: int, ctx: Context, title: str | None = None, description: str | None = None
+    ) -> dict[str, Any]:
+        return await run(ctx, "update_task", {"task_id": task_id, "title": title, "description": description})
+
+    starlette_app = server.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        json_response=True,
+        # Authentication is the bearer token; Host/Origin checks would break in-cluster names.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+    inner = next(r for r in starlette_app.routes if isinstance(r, Route) and r.path == "/mcp")
+    return server, BearerGate(inner.app, secret)

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Backend container entrypoint: validate the environment against env.schema.yaml, then run
+#   serve    the API (uvicorn, WEB_CONCURRENCY workers)   [default]
+#   migrate  alembic upgrade head (Compose one-shot service, Helm hook Job)
+#   anything else is exec'd as given (e.g. `sh` for debugging).
+# envcheck exits non-zero naming the missing/invalid keys (never their values), so a
+# misconfigured pod crash-loops with a clear log line. ENVCHECK and ENV_SCHEMA override the
+# image paths for native runs; APP_DIR is where app/ and alembic.ini live.
+set -eu
+
+ENVCHECK="${ENVCHECK:-/usr/local/bin/envcheck}"
+ENV_SCHEMA="${ENV_SCHEMA:-/app/env.schema.yaml}"
+APP_DIR="${APP_DIR:-$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)}"
+PYTHON="${PYTHON:-python}"
+
+if [ ! -x "$ENVCHECK" ]; then
+  echo "entrypoint: envcheck not found or not executable at $ENVCHECK" >&2
+  exit 2
+fi
+if [ ! -r "$ENV_SCHEMA" ]; then
+  echo "entrypoint: schema not readable at $ENV_SCHEMA" >&2
+  exit 2
+fi
+rc=0
+"$ENVCHECK" --environ --schema "$ENV_SCHEMA" || rc=$?
+if [ "$rc" -ne 0 ]; then
+  echo "entrypoint: the environment is invalid (see above); not starting" >&2
+  exit "$rc"
+fi
+
+cd "$APP_DIR"
+cmd="${1:-serve}"
+[ "$#" -gt 0 ] && shift
+case "$cmd" in
+  serve) exec "$PYTHON" -m app.serve "$@" ;;
+  migrate) exec "$PYTHON" -m alembic -c "$APP_DIR/alembic.ini" upgrade head "$@" ;;
+  *) exec "$cmd" "$@" ;;
+esac

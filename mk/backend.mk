@@ -1,0 +1,28 @@
+# backend: the Todo Chatbot API (docker/backend): its venv, tests, lint, migrations and a native run.
+
+BACKEND_DIR ?= docker/backend
+BACKEND_VENV ?= $(BUILD)/venv-backend
+## Extra arguments for pytest in backend-test, e.g. BACKEND_PYTEST_ARGS='-k chat -x'.
+BACKEND_PYTEST_ARGS ?=
+
+APT_PACKAGES += postgresql python3 python3-venv
+DEPS_TARGETS += deps-backend
+TEST_SUITES += backend-test
+
+.PHONY: deps-backend backend-test backend-lint backend-migrate backend-run
+
+deps-backend: ## create build/venv-backend from the pinned docker/backend/requirements*.txt (quick when unchanged)
+	@mk/scripts/backend-venv.sh $(BACKEND_VENV) $(BACKEND_DIR)/requirements.txt $(BACKEND_DIR)/requirements-dev.txt
+
+backend-lint: deps-backend ## ruff (lint + format check) on the backend, hadolint on its Dockerfile
+	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
+
+backend-test: deps-backend ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
+	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
+	@mk/scripts/backend-test.sh $(BACKEND_VENV) $(BACKEND_DIR) $(BACKEND_PYTEST_ARGS)
+
+backend-migrate: deps-backend ## apply the Alembic migrations to DATABASE_URL (from the environment or .env)
+	@mk/scripts/backend-run.sh $(BACKEND_VENV) $(BACKEND_DIR) migrate
+
+backend-run: deps-backend ## run the API natively on BACKEND_PORT (default 8000), configured by the environment or .env
+	@mk/scripts/backend-run.sh $(BACKEND_VENV) $(BACKEND_DIR) serve
