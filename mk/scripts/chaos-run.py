@@ -15,7 +15,7 @@ DB_RECOVERY_SLO (10s), CHAOS_503_SLO (1s), CHAOS_AVAILABILITY_SLO (99), CHAOS_SC
 CHAOS_WATCH_INTERVAL (100ms), CHAOS_WRITE_INTERVAL (200ms), CHAOS_TIMEOUT (2s),
 CHAOS_LOAD_CONCURRENCY (2), CHAOS_DRY_RUN, PROBE (build/bin/probe), and for clusters
 NAMESPACE, RELEASE, CHAOS_API_URL, CHAOS_FRONTEND_URL, CHAOS_BACKEND_DEPLOYMENT, ...
-(see docs/readme/chaos.md).
+(see docs/chaos.md).
 
 Exit status: 0 when every scenario passed (a skipped one says why), 1 when one failed, 2 on a
 usage or setup error.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bench-style: checkov (pinned, in its own venv; heavy, so not part of `make test`) on the
 # chart rendered for every values file. Prints checkov's summary and the failed checks.
-# Skipped, and why (the same decisions as kube-score's ignores, see docs/readme/kubernetes.md):
+# Skipped, and why (the same decisions as kube-score's ignores, see docs/kubernetes.md):
 #   CKV_K8S_15 pull policy Always, CKV_K8S_43 image digest: images are built locally and loaded
 #     into the cluster under immutable tags (VERSION-sha); there is no registry digest to pin.
 #   CKV_K8S_35 secrets as files: the app is configured by environment variables, validated by
