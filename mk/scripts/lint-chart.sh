@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Renders the chart with each values file (helm template, no cluster) into OUT/ and runs
+# kubelint on each rendering, so findings name build/lint/<values>.yaml and its lines.
+# Skips with a note while the chart or helm is missing (`make deps` installs helm).
+set -uo pipefail
+kubelint=$1 chart=$2 release=$3 namespace=$4 out=$5 values=$6
+shift 6
+helm=${HELM:-helm}
+if [[ ! -f $chart/Chart.yaml ]]; then
+  echo "lint-chart: SKIP: $chart does not exist yet"; exit 0
+fi
+if ! command -v "$helm" >/dev/null 2>&1; then
+  echo "lint-chart: SKIP: helm ($helm) is not installed; \`make deps\` installs it"; exit 0
+fi
+mkdir -p "$out"
+failed=0 n=0
+for v in $values; do
+  name=$(basename "$v" .yaml)
+  rendered=$out/chart-$name.yaml
+  if ! "$helm" template "$release" "$chart" --namespace "$namespace" -f "$v" >"$rendered" 2>"$rendered.err"; then
+    echo "FAIL lint-chart: helm template with $v:"; sed 's/^/  /' "$rendered.err"
+    failed=$((failed + 1)); continue
+  fi
+  echo "lint-chart: $v -> $rendered"
+  "$kubelint" "$@" "$rendered" || failed=$((failed + 1))
+  n=$((n + 1))
+done
+echo "lint-chart: $n renderings linted, $failed failed"
+((failed == 0))
