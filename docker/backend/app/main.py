@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Sync routes run in anyio's thread pool: no more threads than pooled connections, so a
         # burst queues for a thread instead of timing out waiting for a connection (503).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size * 2
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         loop_task = asyncio.create_task(database.reconnect_loop())
         stopping = asyncio.Event()
         mcp_task = asyncio.create_task(mcp.serve(settings, database, stopping))

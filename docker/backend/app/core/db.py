@@ -36,12 +36,15 @@ def backoff_delay(attempt: int, base: float = BACKOFF_BASE_SECONDS, cap: float =
 
 
 class Database:
-    def __init__(self, url: str, timeout: float = 2.0, pool_size: int = 10) -> None:
+    def __init__(self, url: str, timeout: float = 2.0, pool_size: int = 20) -> None:
         connect_timeout = max(2, round(timeout))  # libpq's minimum is 2 s
         self.engine: Engine = create_engine(
             url,
+            # A fixed pool, no overflow: overflow connections are opened and closed again under
+            # sustained load, and a connect that times out on a saturated host would be taken
+            # for a database outage (every request 503 until the next health check).
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=0,
             pool_timeout=timeout,
             # No ping per checkout (a round trip on every request): a dead connection fails its
             # request with 503 and SQLAlchemy then invalidates the whole pool, and the pool is
