@@ -10,9 +10,7 @@ HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
 KUBE_SCORE ?= $(TOOLS_CACHE)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
 GO ?= go
 KUBECTL ?= kubectl
-## Where `make helm-*` / `make k8s-deploy` read secrets from, and the schema that says what is valid.
-ENV_FILE ?= .env
-ENV_SCHEMA ?= env.schema.yaml
+# ENV_FILE (where secrets are read from) and ENV_SCHEMA come from mk/env.mk.
 ## 0 skips the waits that need real containers (migration Job completion, helm test, probe
 ## wait through a port-forward): for a control plane without a kubelet (kube-apiserver + kwok).
 WAIT_HTTP ?= 1

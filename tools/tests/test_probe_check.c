@@ -8,24 +8,9 @@
 #include "check_helpers.h"
 #include "testserver.h"
 
-static testserver *srv;
-
-static void setup(void)
-{
-    srv = testserver_start();
-}
-
-static void teardown(void)
-{
-    testserver_stop(srv);
-}
-
-/* Runs probe check URL plus the options (NULL-terminated). */
-#define PROBE(...) run_tool("probe", (const char *const[]){__VA_ARGS__, NULL}, NULL, NULL)
-
 START_TEST(healthy_url_passes)
 {
-    tool_run r = PROBE("check", testserver_url(srv, "/health"));
+    tool_run r = PROBE("check", testserver_url(test_srv, "/health"));
     ck_assert_msg(r.status == 0, "stderr: %s", r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "answered 200"));
     tool_run_free(&r);
@@ -34,9 +19,9 @@ END_TEST
 
 START_TEST(unexpected_status_fails_with_status_and_body_excerpt)
 {
-    testserver_cmd(srv, "status 503");
-    testserver_cmd(srv, "body {\"error\": \"database down\"}");
-    tool_run r = PROBE("check", testserver_url(srv, "/"));
+    testserver_cmd(test_srv, "status 503");
+    testserver_cmd(test_srv, "body {\"error\": \"database down\"}");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"));
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "status 503") && strstr(r.err, "database down"), "%s", r.err);
     tool_run_free(&r);
@@ -45,10 +30,10 @@ END_TEST
 
 START_TEST(expect_accepts_codes_classes_and_lists)
 {
-    testserver_cmd(srv, "status 404");
-    tool_run a = PROBE("check", testserver_url(srv, "/"), "--expect", "404");
-    tool_run b = PROBE("check", testserver_url(srv, "/"), "--expect", "2xx,4xx");
-    tool_run c = PROBE("check", testserver_url(srv, "/"), "--expect", "5xx");
+    testserver_cmd(test_srv, "status 404");
+    tool_run a = PROBE("check", testserver_url(test_srv, "/"), "--expect", "404");
+    tool_run b = PROBE("check", testserver_url(test_srv, "/"), "--expect", "2xx,4xx");
+    tool_run c = PROBE("check", testserver_url(test_srv, "/"), "--expect", "5xx");
     ck_assert_int_eq(a.status, 0);
     ck_assert_int_eq(b.status, 0);
     ck_assert_int_eq(c.status, 1);
@@ -58,8 +43,8 @@ END_TEST
 
 START_TEST(contains_checks_the_body)
 {
-    tool_run a = PROBE("check", testserver_url(srv, "/"), "--contains", "\"ok\"");
-    tool_run b = PROBE("check", testserver_url(srv, "/"), "--contains", "nowhere");
+    tool_run a = PROBE("check", testserver_url(test_srv, "/"), "--contains", "\"ok\"");
+    tool_run b = PROBE("check", testserver_url(test_srv, "/"), "--contains", "nowhere");
     ck_assert_int_eq(a.status, 0);
     ck_assert_int_eq(b.status, 1);
     ck_assert_ptr_nonnull(strstr(b.err, "does not contain \"nowhere\""));
@@ -69,14 +54,14 @@ END_TEST
 
 START_TEST(json_path_compares_values)
 {
-    testserver_cmd(srv, "body {\"status\": \"ok\", \"db\": {\"up\": true, \"n\": [1, 2, 3]}}");
-    tool_run a = PROBE("check", testserver_url(srv, "/"), "--json-path", ".status=ok",
+    testserver_cmd(test_srv, "body {\"status\": \"ok\", \"db\": {\"up\": true, \"n\": [1, 2, 3]}}");
+    tool_run a = PROBE("check", testserver_url(test_srv, "/"), "--json-path", ".status=ok",
                        "--json-path", "db.up=true", "--json-path", ".db.n[2]=3");
     ck_assert_msg(a.status == 0, "%s", a.err);
-    tool_run b = PROBE("check", testserver_url(srv, "/"), "--json-path", ".status=degraded");
+    tool_run b = PROBE("check", testserver_url(test_srv, "/"), "--json-path", ".status=degraded");
     ck_assert_int_eq(b.status, 1);
     ck_assert_msg(strstr(b.err, "is \"ok\", expected \"degraded\""), "%s", b.err);
-    tool_run c = PROBE("check", testserver_url(srv, "/"), "--json-path", ".missing=1");
+    tool_run c = PROBE("check", testserver_url(test_srv, "/"), "--json-path", ".missing=1");
     ck_assert_int_eq(c.status, 1);
     ck_assert_ptr_nonnull(strstr(c.err, "not found"));
     tool_run_free(&a), tool_run_free(&b), tool_run_free(&c);
@@ -85,12 +70,12 @@ END_TEST
 
 START_TEST(invalid_json_is_a_clear_error)
 {
-    testserver_cmd(srv, "body {\"status\": \"ok\", \"broken\": [1, 2");
-    tool_run a = PROBE("check", testserver_url(srv, "/"), "--json-path", ".status=ok");
+    testserver_cmd(test_srv, "body {\"status\": \"ok\", \"broken\": [1, 2");
+    tool_run a = PROBE("check", testserver_url(test_srv, "/"), "--json-path", ".status=ok");
     ck_assert_int_eq(a.status, 1);
     ck_assert_msg(strstr(a.err, "not JSON"), "%s", a.err);
-    testserver_cmd(srv, "body <html>hello</html>");
-    tool_run b = PROBE("check", testserver_url(srv, "/"), "--capture", "id=.id");
+    testserver_cmd(test_srv, "body <html>hello</html>");
+    tool_run b = PROBE("check", testserver_url(test_srv, "/"), "--capture", "id=.id");
     ck_assert_int_eq(b.status, 1);
     ck_assert_msg(strstr(b.err, "not JSON"), "%s", b.err);
     ck_assert_str_eq(b.out, "");
@@ -100,8 +85,8 @@ END_TEST
 
 START_TEST(capture_prints_name_value_lines)
 {
-    testserver_cmd(srv, "body {\"id\": 42, \"access_token\": \"abc.def\", \"user\": {\"name\": \"ann\"}}");
-    tool_run r = PROBE("check", testserver_url(srv, "/"), "--capture", "id=.id", "--capture",
+    testserver_cmd(test_srv, "body {\"id\": 42, \"access_token\": \"abc.def\", \"user\": {\"name\": \"ann\"}}");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"), "--capture", "id=.id", "--capture",
                        "TOKEN=.access_token", "--capture", "who=user.name");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_str_eq(r.out, "id=42\nTOKEN=abc.def\nwho=ann\n");
@@ -111,7 +96,7 @@ END_TEST
 
 START_TEST(missing_capture_fails_and_prints_nothing)
 {
-    tool_run r = PROBE("check", testserver_url(srv, "/"), "--capture", "id=.id", "--capture",
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"), "--capture", "id=.id", "--capture",
                        "x=.nope");
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out, "");
@@ -122,11 +107,11 @@ END_TEST
 
 START_TEST(method_header_file_and_data_file_are_sent)
 {
-    testserver_cmd(srv, "echo");
+    testserver_cmd(test_srv, "echo");
     char hdr[4200], data[4200];
     snprintf(hdr, sizeof hdr, "@%s", fixture("probe/token.txt"));
     snprintf(data, sizeof data, "@%s", fixture("probe/task.json"));
-    tool_run r = PROBE("check", testserver_url(srv, "/api/tasks"), "--method", "PUT",
+    tool_run r = PROBE("check", testserver_url(test_srv, "/api/tasks"), "--method", "PUT",
                        "--header", hdr, "--data", data, "--capture", "m=.method", "--capture",
                        "a=.authorization", "--capture", "p=.path");
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -137,8 +122,8 @@ END_TEST
 
 START_TEST(post_with_inline_data_and_capture_for_the_writer)
 {
-    testserver_cmd(srv, "echo");
-    tool_run r = PROBE("check", testserver_url(srv, "/api/tasks"), "--method", "POST",
+    testserver_cmd(test_srv, "echo");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/api/tasks"), "--method", "POST",
                        "--data", "title=x", "--header", "Content-Type: text/plain",
                        "--capture", "m=.method", "--capture", "b=.body");
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -151,7 +136,7 @@ START_TEST(bad_header_file_never_echoes_its_content)
 {
     char hdr[4200];
     snprintf(hdr, sizeof hdr, "@%s", fixture("probe/bad-header.txt"));
-    tool_run r = PROBE("check", testserver_url(srv, "/"), "--header", hdr);
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"), "--header", hdr);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_null(strstr(r.err, "this is not a header"));
     ck_assert_ptr_nonnull(strstr(r.err, "line 1"));
@@ -181,8 +166,8 @@ END_TEST
 
 START_TEST(server_that_never_answers_times_out)
 {
-    testserver_cmd(srv, "hang");
-    tool_run r = PROBE("check", testserver_url(srv, "/"), "--timeout", "300ms");
+    testserver_cmd(test_srv, "hang");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"), "--timeout", "300ms");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "timeout error"), "%s", r.err);
     tool_run_free(&r);
@@ -191,8 +176,8 @@ END_TEST
 
 START_TEST(listening_but_not_accepting_times_out)
 {
-    testserver_cmd(srv, "noaccept");
-    tool_run r = PROBE("check", testserver_url(srv, "/"), "--timeout", "300ms");
+    testserver_cmd(test_srv, "noaccept");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"), "--timeout", "300ms");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "timeout error"), "%s", r.err);
     tool_run_free(&r);
@@ -201,8 +186,8 @@ END_TEST
 
 START_TEST(closed_without_answer_is_a_read_error)
 {
-    testserver_cmd(srv, "close");
-    tool_run r = PROBE("check", testserver_url(srv, "/"));
+    testserver_cmd(test_srv, "close");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"));
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "read error"), "%s", r.err);
     tool_run_free(&r);
@@ -211,8 +196,8 @@ END_TEST
 
 START_TEST(hundred_megabyte_body_stops_at_the_cap)
 {
-    testserver_cmd(srv, "huge 104857600");
-    tool_run r = PROBE("check", testserver_url(srv, "/"), "--max-body", "256k");
+    testserver_cmd(test_srv, "huge 104857600");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"), "--max-body", "256k");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "body-cap error") && strstr(r.err, "262144"), "%s", r.err);
     tool_run_free(&r);
@@ -221,8 +206,8 @@ END_TEST
 
 START_TEST(chunked_garbage_is_a_classified_error)
 {
-    testserver_cmd(srv, "garbage");
-    tool_run r = PROBE("check", testserver_url(srv, "/"));
+    testserver_cmd(test_srv, "garbage");
+    tool_run r = PROBE("check", testserver_url(test_srv, "/"));
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "read error") || strstr(r.err, "protocol error"), "%s", r.err);
     tool_run_free(&r);
@@ -233,7 +218,7 @@ START_TEST(tls_failure_is_a_tls_error)
 {
     /* the test server speaks plain HTTP: a TLS handshake against it fails */
     char url[64];
-    snprintf(url, sizeof url, "https://127.0.0.1:%d/", testserver_port(srv));
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/", testserver_port(test_srv));
     tool_run r = PROBE("check", url, "--timeout", "2s");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "tls error"), "%s", r.err);
@@ -279,7 +264,7 @@ int main(void)
 {
     Suite *s = suite_create("probe check");
     TCase *tc = tcase_create("check");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, testserver_fixture_start, testserver_fixture_stop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, healthy_url_passes);
     tcase_add_test(tc, unexpected_status_fails_with_status_and_body_excerpt);

@@ -9,20 +9,6 @@
 #include "testserver.h"
 #include "yamldoc.h"
 
-static testserver *srv;
-
-static void setup(void)
-{
-    srv = testserver_start();
-}
-
-static void teardown(void)
-{
-    testserver_stop(srv);
-}
-
-#define PROBE(...) run_tool("probe", (const char *const[]){__VA_ARGS__, NULL}, NULL, NULL)
-
 static double number_after(const char *text, const char *label)
 {
     const char *p = strstr(text, label);
@@ -32,28 +18,28 @@ static double number_after(const char *text, const char *label)
 
 START_TEST(request_count_is_exact)
 {
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "4", "-n", "300");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "4", "-n", "300");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "requests: 300,") && strstr(r.out, "status: 200: 300"), "%s", r.out);
-    ck_assert_str_eq(testserver_cmd(srv, "count"), "300");
+    ck_assert_str_eq(testserver_cmd(test_srv, "count"), "300");
     tool_run_free(&r);
 }
 END_TEST
 
 START_TEST(threads_split_the_work_exactly)
 {
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "5", "-t", "2", "-n", "101");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "5", "-t", "2", "-n", "101");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "requests: 101,"), "%s", r.out);
-    ck_assert_str_eq(testserver_cmd(srv, "count"), "101");
+    ck_assert_str_eq(testserver_cmd(test_srv, "count"), "101");
     tool_run_free(&r);
 }
 END_TEST
 
 START_TEST(status_codes_are_counted)
 {
-    testserver_cmd(srv, "pattern ooof");
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "1", "-n", "10");
+    testserver_cmd(test_srv, "pattern ooof");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "1", "-n", "10");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "status: 200: 3, 500: 7"), "%s", r.out);
     tool_run_free(&r);
@@ -62,7 +48,7 @@ END_TEST
 
 START_TEST(duration_bounds_the_run)
 {
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "2", "-d", "700ms");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "2", "-d", "700ms");
     ck_assert_msg(r.status == 0, "%s", r.err);
     double secs = number_after(r.out, "closed model, ");
     ck_assert_msg(secs >= 0.69 && secs < 3, "%s", r.out);
@@ -74,7 +60,7 @@ END_TEST
 
 START_TEST(rate_sets_an_open_model)
 {
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "4", "-d", "1s", "--rate", "100");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "4", "-d", "1s", "--rate", "100");
     ck_assert_msg(r.status == 0, "%s", r.err);
     double n = number_after(r.out, "requests: ");
     ck_assert_msg(n >= 60 && n <= 101, "%.0f requests at 100/s for 1 s", n);
@@ -87,8 +73,8 @@ START_TEST(open_model_counts_queueing_in_latency)
 {
     /* one connection, 100 ms answers, 20 requests/s asked: requests queue behind each
      * other, and latency from the scheduled send grows well past the service time */
-    testserver_cmd(srv, "delay 100");
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "1", "-d", "1500ms", "--rate", "20");
+    testserver_cmd(test_srv, "delay 100");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "1", "-d", "1500ms", "--rate", "20");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(number_after(r.out, "max ") > 300, "%s", r.out);
     tool_run_free(&r);
@@ -97,8 +83,8 @@ END_TEST
 
 START_TEST(errors_are_counted_by_class)
 {
-    testserver_cmd(srv, "hang");
-    tool_run a = PROBE("load", testserver_url(srv, "/"), "-c", "2", "-n", "2", "--timeout", "200ms");
+    testserver_cmd(test_srv, "hang");
+    tool_run a = PROBE("load", testserver_url(test_srv, "/"), "-c", "2", "-n", "2", "--timeout", "200ms");
     ck_assert_int_eq(a.status, 1); /* no response at all */
     ck_assert_msg(strstr(a.out, "timeout 2,"), "%s", a.out);
     char url[64];
@@ -107,8 +93,8 @@ START_TEST(errors_are_counted_by_class)
     ck_assert_int_eq(b.status, 1);
     ck_assert_msg(strstr(b.out, "connect 6,"), "%s", b.out);
     ck_assert_msg(strstr(b.err, "no response at all"), "%s", b.err);
-    testserver_cmd(srv, "close");
-    tool_run c = PROBE("load", testserver_url(srv, "/"), "-c", "1", "-n", "3");
+    testserver_cmd(test_srv, "close");
+    tool_run c = PROBE("load", testserver_url(test_srv, "/"), "-c", "1", "-n", "3");
     ck_assert_msg(strstr(c.out, "read 3,"), "%s", c.out);
     tool_run_free(&a), tool_run_free(&b), tool_run_free(&c);
 }
@@ -116,7 +102,7 @@ END_TEST
 
 START_TEST(json_report_is_valid)
 {
-    tool_run r = PROBE("load", testserver_url(srv, "/"), "-c", "3", "-n", "50", "--json");
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "3", "-n", "50", "--json");
     ck_assert_msg(r.status == 0, "%s", r.err);
     char *path = write_temp(r.out, strlen(r.out));
     ydoc doc;
@@ -138,7 +124,7 @@ END_TEST
 START_TEST(ctrl_c_ends_load_with_the_report)
 {
     tool_run r;
-    run_tool_interrupted(&r, "probe", (const char *const[]){"load", testserver_url(srv, "/"),
+    run_tool_interrupted(&r, "probe", (const char *const[]){"load", testserver_url(test_srv, "/"),
                                                             "-c", "2", "-d", "60s", NULL}, 500);
     ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
     ck_assert_msg(strstr(r.out, "req/s") && strstr(r.out, "latency: p50"), "%s", r.out);
@@ -150,7 +136,7 @@ int main(void)
 {
     Suite *s = suite_create("probe load");
     TCase *tc = tcase_create("load");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, testserver_fixture_start, testserver_fixture_stop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, request_count_is_exact);
     tcase_add_test(tc, threads_split_the_work_exactly);

@@ -9,21 +9,14 @@
 #include "testserver.h"
 #include "yamldoc.h"
 
-static testserver *srv;
 static char pid[32];
 
+/* The fixture's server, and its pid as text for `kill` fault commands. */
 static void setup(void)
 {
-    srv = testserver_start();
-    snprintf(pid, sizeof pid, "%d", (int)testserver_pid(srv));
+    testserver_fixture_start();
+    snprintf(pid, sizeof pid, "%d", (int)testserver_pid(test_srv));
 }
-
-static void teardown(void)
-{
-    testserver_stop(srv);
-}
-
-#define PROBE(...) run_tool("probe", (const char *const[]){__VA_ARGS__, NULL}, NULL, NULL)
 
 static double json_number(const ydoc *doc, const char *path)
 {
@@ -34,8 +27,8 @@ static double json_number(const ydoc *doc, const char *path)
 
 START_TEST(outage_of_1_5_s_is_measured_within_one_interval)
 {
-    testserver_cmd(srv, "outage-on-usr1 1500");
-    tool_run r = PROBE("recover", testserver_url(srv, "/"), "--within", "10s", "--interval",
+    testserver_cmd(test_srv, "outage-on-usr1 1500");
+    tool_run r = PROBE("recover", testserver_url(test_srv, "/"), "--within", "10s", "--interval",
                        "100ms", "--json", "--", "kill", "-USR1", pid);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ydoc doc;
@@ -60,8 +53,8 @@ END_TEST
 
 START_TEST(text_report_names_recovery_downtime_and_failed_probes)
 {
-    testserver_cmd(srv, "outage-on-usr1 500");
-    tool_run r = PROBE("recover", testserver_url(srv, "/"), "--within", "5s", "--interval",
+    testserver_cmd(test_srv, "outage-on-usr1 500");
+    tool_run r = PROBE("recover", testserver_url(test_srv, "/"), "--within", "5s", "--interval",
                        "50ms", "--success-threshold", "2", "--", "kill", "-USR1", pid);
     ck_assert_msg(r.status == 0, "%s", r.err);
     double rec = 0, down = 0;
@@ -76,8 +69,8 @@ END_TEST
 
 START_TEST(not_recovering_within_the_limit_fails)
 {
-    testserver_cmd(srv, "outage-on-usr1 5000");
-    tool_run r = PROBE("recover", testserver_url(srv, "/"), "--within", "800ms", "--", "kill",
+    testserver_cmd(test_srv, "outage-on-usr1 5000");
+    tool_run r = PROBE("recover", testserver_url(test_srv, "/"), "--within", "800ms", "--", "kill",
                        "-USR1", pid);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.out, "not recovered within 800 ms") && strstr(r.out, "connect error"),
@@ -88,8 +81,8 @@ END_TEST
 
 START_TEST(unhealthy_url_is_refused_before_the_fault)
 {
-    testserver_cmd(srv, "status 503");
-    tool_run r = PROBE("recover", testserver_url(srv, "/"), "--within", "500ms", "--", "kill",
+    testserver_cmd(test_srv, "status 503");
+    tool_run r = PROBE("recover", testserver_url(test_srv, "/"), "--within", "500ms", "--", "kill",
                        "-USR1", pid);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "not healthy before the fault") && strstr(r.err, "503"), "%s", r.err);
@@ -99,7 +92,7 @@ END_TEST
 
 START_TEST(fault_without_failure_is_reported_as_such)
 {
-    tool_run r = PROBE("recover", testserver_url(srv, "/"), "--within", "500ms", "--", "true");
+    tool_run r = PROBE("recover", testserver_url(test_srv, "/"), "--within", "500ms", "--", "true");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "no failure observed within 500 ms"), "%s", r.out);
     tool_run_free(&r);
@@ -108,7 +101,7 @@ END_TEST
 
 START_TEST(failing_fault_command_is_reported)
 {
-    tool_run r = PROBE("recover", testserver_url(srv, "/"), "--within", "300ms", "--",
+    tool_run r = PROBE("recover", testserver_url(test_srv, "/"), "--within", "300ms", "--",
                        "/nonexistent/fault-command");
     ck_assert_msg(strstr(r.err, "exited with status 127"), "%s", r.err);
     tool_run_free(&r);
@@ -119,7 +112,7 @@ int main(void)
 {
     Suite *s = suite_create("probe recover");
     TCase *tc = tcase_create("recover");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, testserver_fixture_stop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, outage_of_1_5_s_is_measured_within_one_interval);
     tcase_add_test(tc, text_report_names_recovery_downtime_and_failed_probes);

@@ -7,37 +7,23 @@
 #include "check_helpers.h"
 #include "testserver.h"
 
-static testserver *srv;
-
-static void setup(void)
-{
-    srv = testserver_start();
-}
-
-static void teardown(void)
-{
-    testserver_stop(srv);
-}
-
-#define PROBE(...) run_tool("probe", (const char *const[]){__VA_ARGS__, NULL}, NULL, NULL)
-
 START_TEST(waits_for_n_successes_in_a_row)
 {
     /* fail, ok, fail, ok, ok, ok: ready only at the sixth attempt */
-    testserver_cmd(srv, "pattern fofooo");
-    tool_run r = PROBE("wait", testserver_url(srv, "/"), "--interval", "50ms",
+    testserver_cmd(test_srv, "pattern fofooo");
+    tool_run r = PROBE("wait", testserver_url(test_srv, "/"), "--interval", "50ms",
                        "--success-threshold", "3", "--deadline", "20s");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "ready at http://127.0.0.1:") && strstr(r.out, " after "), "%s", r.out);
-    ck_assert_str_eq(testserver_cmd(srv, "count"), "6");
+    ck_assert_str_eq(testserver_cmd(test_srv, "count"), "6");
     tool_run_free(&r);
 }
 END_TEST
 
 START_TEST(reports_state_changes_when_not_a_terminal)
 {
-    testserver_cmd(srv, "pattern ffo");
-    tool_run r = PROBE("wait", testserver_url(srv, "/"), "--interval", "20ms");
+    testserver_cmd(test_srv, "pattern ffo");
+    tool_run r = PROBE("wait", testserver_url(test_srv, "/"), "--interval", "20ms");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.err, "failing") && strstr(r.err, "status 500") && strstr(r.err, "ready"),
                   "%s", r.err);
@@ -48,8 +34,8 @@ END_TEST
 
 START_TEST(server_that_comes_up_late_is_awaited)
 {
-    testserver_cmd(srv, "outage 700");
-    tool_run r = PROBE("wait", testserver_url(srv, "/"), "--interval", "50ms");
+    testserver_cmd(test_srv, "outage 700");
+    tool_run r = PROBE("wait", testserver_url(test_srv, "/"), "--interval", "50ms");
     ck_assert_msg(r.status == 0, "%s", r.err);
     double secs = 0;
     const char *after = strstr(r.out, " after ");
@@ -65,7 +51,7 @@ START_TEST(deadline_ends_with_each_urls_last_error)
 {
     char dead[64];
     snprintf(dead, sizeof dead, "http://127.0.0.1:%d/health", testserver_free_port());
-    tool_run r = PROBE("wait", testserver_url(srv, "/"), dead, "--deadline", "600ms",
+    tool_run r = PROBE("wait", testserver_url(test_srv, "/"), dead, "--deadline", "600ms",
                        "--interval", "100ms");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.out, "ready at http://127.0.0.1"), "%s", r.out);
@@ -77,8 +63,8 @@ END_TEST
 
 START_TEST(hanging_server_does_not_outlive_the_deadline)
 {
-    testserver_cmd(srv, "hang");
-    tool_run r = PROBE("wait", testserver_url(srv, "/"), "--deadline", "500ms", "--timeout", "10s");
+    testserver_cmd(test_srv, "hang");
+    tool_run r = PROBE("wait", testserver_url(test_srv, "/"), "--deadline", "500ms", "--timeout", "10s");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "no answer yet"), "%s", r.err);
     tool_run_free(&r);
@@ -87,8 +73,8 @@ END_TEST
 
 START_TEST(expectations_apply_to_wait)
 {
-    testserver_cmd(srv, "body {\"status\": \"starting\"}");
-    tool_run r = PROBE("wait", testserver_url(srv, "/"), "--json-path", ".status=ok",
+    testserver_cmd(test_srv, "body {\"status\": \"starting\"}");
+    tool_run r = PROBE("wait", testserver_url(test_srv, "/"), "--json-path", ".status=ok",
                        "--deadline", "400ms", "--interval", "100ms");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "is \"starting\", expected \"ok\""), "%s", r.err);
@@ -100,7 +86,7 @@ int main(void)
 {
     Suite *s = suite_create("probe wait");
     TCase *tc = tcase_create("wait");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, testserver_fixture_start, testserver_fixture_stop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, waits_for_n_successes_in_a_row);
     tcase_add_test(tc, reports_state_changes_when_not_a_terminal);

@@ -10,20 +10,6 @@
 #include "testserver.h"
 #include "yamldoc.h"
 
-static testserver *srv;
-
-static void setup(void)
-{
-    srv = testserver_start();
-}
-
-static void teardown(void)
-{
-    testserver_stop(srv);
-}
-
-#define PROBE(...) run_tool("probe", (const char *const[]){__VA_ARGS__, NULL}, NULL, NULL)
-
 /* Reads a number that follows label in text; aborts the test when absent. */
 static double number_after(const char *text, const char *label)
 {
@@ -35,8 +21,8 @@ static double number_after(const char *text, const char *label)
 START_TEST(outage_of_known_length_is_measured_within_one_interval)
 {
     /* down from 0.5 s to 1.3 s into a 2.2 s run probed every 50 ms */
-    testserver_cmd(srv, "outage-at 500 800");
-    tool_run r = PROBE("watch", testserver_url(srv, "/"), "--interval", "50ms", "--duration", "2200ms");
+    testserver_cmd(test_srv, "outage-at 500 800");
+    tool_run r = PROBE("watch", testserver_url(test_srv, "/"), "--interval", "50ms", "--duration", "2200ms");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "outages: 1,"), "%s", r.out);
     double len = number_after(r.out, "outages: 1, longest ");
@@ -54,8 +40,8 @@ END_TEST
 START_TEST(slow_answers_do_not_delay_the_schedule)
 {
     /* every answer takes 300 ms, probes go out every 50 ms regardless */
-    testserver_cmd(srv, "delay 300");
-    tool_run r = PROBE("watch", testserver_url(srv, "/"), "--interval", "50ms", "--duration", "1500ms");
+    testserver_cmd(test_srv, "delay 300");
+    tool_run r = PROBE("watch", testserver_url(test_srv, "/"), "--interval", "50ms", "--duration", "1500ms");
     ck_assert_msg(r.status == 0, "%s", r.err);
     double probes = number_after(r.out, "/: ");
     /* closed-model probing would manage at most 5; in-flight ones at the end are dropped */
@@ -68,8 +54,8 @@ END_TEST
 START_TEST(failure_threshold_ignores_short_blips)
 {
     /* one lone failure, then four in a row: only the second run is an outage */
-    testserver_cmd(srv, "pattern ooofoooffffoooo");
-    tool_run r = PROBE("watch", testserver_url(srv, "/"), "--interval", "30ms", "--duration",
+    testserver_cmd(test_srv, "pattern ooofoooffffoooo");
+    tool_run r = PROBE("watch", testserver_url(test_srv, "/"), "--interval", "30ms", "--duration",
                        "900ms", "--failure-threshold", "2");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "outages: 1,") && strstr(r.out, ", 4 failed probes"), "%s", r.out);
@@ -81,8 +67,8 @@ END_TEST
 START_TEST(success_threshold_ends_an_outage_at_the_first_of_n_successes)
 {
     /* f f o f f o o o: the lone success does not end the outage */
-    testserver_cmd(srv, "pattern ffoffooo");
-    tool_run r = PROBE("watch", testserver_url(srv, "/"), "--interval", "40ms", "--duration",
+    testserver_cmd(test_srv, "pattern ffoffooo");
+    tool_run r = PROBE("watch", testserver_url(test_srv, "/"), "--interval", "40ms", "--duration",
                        "700ms", "--success-threshold", "3");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "outages: 1,") && strstr(r.out, ", 4 failed probes"), "%s", r.out);
@@ -97,8 +83,8 @@ START_TEST(csv_and_json_record_every_probe)
     char csv[] = "/tmp/probe-watch-XXXXXX.csv", json[] = "/tmp/probe-watch-XXXXXX.json";
     close(mkstemps(csv, 4));
     close(mkstemps(json, 5));
-    testserver_cmd(srv, "pattern oofoo");
-    tool_run r = PROBE("watch", testserver_url(srv, "/"), "--interval", "50ms", "--duration",
+    testserver_cmd(test_srv, "pattern oofoo");
+    tool_run r = PROBE("watch", testserver_url(test_srv, "/"), "--interval", "50ms", "--duration",
                        "500ms", "--csv", csv, "--json", json);
     ck_assert_msg(r.status == 0, "%s", r.err);
     FILE *f = fopen(csv, "r");
@@ -132,7 +118,7 @@ END_TEST
 START_TEST(ctrl_c_prints_the_summary)
 {
     tool_run r;
-    run_tool_interrupted(&r, "probe", (const char *const[]){"watch", testserver_url(srv, "/"),
+    run_tool_interrupted(&r, "probe", (const char *const[]){"watch", testserver_url(test_srv, "/"),
                                                             "--interval", "50ms", NULL}, 600);
     ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
     ck_assert_msg(strstr(r.out, "availability 100.00 %") && strstr(r.out, "latency: p50"), "%s", r.out);
@@ -142,8 +128,8 @@ END_TEST
 
 START_TEST(ongoing_outage_at_the_end_is_reported)
 {
-    testserver_cmd(srv, "outage-at 200 10000");
-    tool_run r = PROBE("watch", testserver_url(srv, "/"), "--interval", "50ms", "--duration", "600ms");
+    testserver_cmd(test_srv, "outage-at 200 10000");
+    tool_run r = PROBE("watch", testserver_url(test_srv, "/"), "--interval", "50ms", "--duration", "600ms");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "(ongoing)"), "%s", r.out);
     tool_run_free(&r);
@@ -154,7 +140,7 @@ int main(void)
 {
     Suite *s = suite_create("probe watch");
     TCase *tc = tcase_create("watch");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, testserver_fixture_start, testserver_fixture_stop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, outage_of_known_length_is_measured_within_one_interval);
     tcase_add_test(tc, slow_answers_do_not_delay_the_schedule);

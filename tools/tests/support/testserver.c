@@ -648,3 +648,16 @@ void run_tool_interrupted(struct tool_run *r, const char *tool, const char *cons
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+testserver *test_srv;
+
+void testserver_fixture_start(void)
+{
+    test_srv = testserver_start();
+}
+
+void testserver_fixture_stop(void)
+{
+    testserver_stop(test_srv);
+    test_srv = NULL;
+}

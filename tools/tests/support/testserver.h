@@ -39,6 +39,15 @@ const char *testserver_url(const testserver *s, const char *path);
 /* Kills the server and frees s. */
 void testserver_stop(testserver *s);
 
+/* The per-test server of suites that need one: started before each test and stopped after
+ * it by tcase_add_checked_fixture(tc, testserver_fixture_start, testserver_fixture_stop). */
+extern testserver *test_srv;
+void testserver_fixture_start(void);
+void testserver_fixture_stop(void);
+
+/* Runs build/bin/probe (TOOLS_BIN) with the given arguments, no stdin, no extra environment. */
+#define PROBE(...) run_tool("probe", (const char *const[]){__VA_ARGS__, NULL}, NULL, NULL)
+
 /* Runs $TOOLS_BIN/<tool> like run_tool (check_helpers.h) but sends it SIGINT after
  * after_ms milliseconds (Ctrl-C tests). Output is captured; fill a tool_run. */
 struct tool_run;
