@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +15,28 @@
 
 #define STATUS_MAX 600
 
-typedef struct load_worker {
+typedef struct load_worker load_worker;
+
+/* A few connections sharing one multi handle. libcurl looks for a reusable connection by
+ * walking its whole pool at every request (a host compare per pooled connection), so the
+ * connections are spread over many small multi handles: with up to LOAD_GROUPS_MAX groups
+ * per thread, a lookup usually sees one connection instead of all of them. */
+typedef struct load_group {
+    load_worker *w;
+    CURLM *multi;
+    int64_t timer_ns;       /* when libcurl wants CURL_SOCKET_TIMEOUT here, -1 none */
+} load_group;
+
+#define LOAD_GROUPS_MAX 64
+
+struct load_worker {
     const probe_opts *o;
     int conns;
     long long quota;        /* requests to complete, 0 = no limit (duration) */
     double rate;            /* requests/s for this worker, 0 = closed model */
     int64_t start_ns, end_ns, phase_ns;
     int sigfd;
+    int max_fd;             /* size of the per-fd tables (the open-file limit) */
     /* results */
     probe_hist hist;
     long long done, started;
@@ -30,15 +46,18 @@ typedef struct load_worker {
     char first_error[256];
     char setup_error[256];
     /* event loop */
-    CURLM *multi;
+    load_group *groups;
+    int ngroups;
     int epfd;
-    int64_t timer_ns;       /* when libcurl wants its timeout action, -1 none */
+    int64_t timer_min;      /* earliest group timer, -1 none */
+    int timers_dirty;       /* a group timer moved: timer_min must be recomputed */
+    http_xfer **idle;
+    int nidle, busy;
     uint8_t *wanted, *registered, *dirty_mark; /* per fd: 1 in, 2 out */
+    load_group **owner;     /* per fd: the group whose connection it is */
     int *dirty;
     int ndirty;
-} load_worker;
-
-#define LOAD_MAX_FD 65536
+};
 
 /* Records a finished request. */
 static void account(load_worker *w, http_xfer *x, CURLcode rc, int64_t now)
@@ -68,13 +87,15 @@ static int may_start(const load_worker *w, int64_t now)
     return now < w->end_ns;
 }
 
-static void start(load_worker *w, CURLM *m, http_xfer *x, int64_t sched, int64_t now)
+static void start(load_worker *w, http_xfer *x, int64_t sched, int64_t now)
 {
+    load_group *g = x->user;
     x->sched_ns = sched;
     x->start_ns = now;
     x->bytes = 0;
     w->started++;
-    curl_multi_add_handle(m, x->easy);
+    w->busy++;
+    curl_multi_add_handle(g->multi, x->easy);
 }
 
 /* libcurl tells which sockets to watch. The wish is only noted here and applied to
@@ -83,11 +104,14 @@ static void start(load_worker *w, CURLM *m, http_xfer *x, int64_t sched, int64_t
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)e, (void)socketp;
-    load_worker *w = userp;
-    if (fd < 0 || fd >= LOAD_MAX_FD)
+    load_group *g = userp;
+    load_worker *w = g->w;
+    if (fd < 0 || fd >= w->max_fd)
         return 0;
     uint8_t want = what == CURL_POLL_REMOVE ? 0
                    : (uint8_t)((what & CURL_POLL_IN ? 1 : 0) | (what & CURL_POLL_OUT ? 2 : 0));
+    if (want)
+        w->owner[fd] = g;
     if (!w->dirty_mark[fd] && want != w->registered[fd]) {
         w->dirty_mark[fd] = 1;
         w->dirty[w->ndirty++] = fd;
@@ -100,8 +124,10 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
 static int on_close(void *userp, curl_socket_t fd)
 {
     load_worker *w = userp;
-    if (fd >= 0 && fd < LOAD_MAX_FD)
+    if (fd >= 0 && fd < w->max_fd) {
         w->registered[fd] = w->wanted[fd] = 0;
+        w->owner[fd] = NULL;
+    }
     return close(fd);
 }
 
@@ -129,36 +155,115 @@ static void apply_sockets(load_worker *w)
     w->ndirty = 0;
 }
 
-/* libcurl's single timer: when it wants CURL_SOCKET_TIMEOUT next (-1 none). */
+/* A group's single libcurl timer: when it wants CURL_SOCKET_TIMEOUT next (-1 none). */
 static int on_timer(CURLM *m, long timeout_ms, void *userp)
 {
     (void)m;
-    load_worker *w = userp;
-    w->timer_ns = timeout_ms < 0 ? -1 : http_now_ns() + (int64_t)timeout_ms * 1000000;
+    load_group *g = userp;
+    load_worker *w = g->w;
+    g->timer_ns = timeout_ms < 0 ? -1 : http_now_ns() + (int64_t)timeout_ms * 1000000;
+    if (g->timer_ns >= 0 && (w->timer_min < 0 || g->timer_ns < w->timer_min))
+        w->timer_min = g->timer_ns;
+    else
+        w->timers_dirty = 1;
     return 0;
 }
 
-/* Handles finished requests; in the closed model each connection sends its next one. */
-static void harvest(load_worker *w, http_xfer **idle, int *nidle, int *busy, int closed)
+static void timers_recompute(load_worker *w)
+{
+    int64_t min = -1;
+    for (int i = 0; i < w->ngroups; i++)
+        if (w->groups[i].timer_ns >= 0 && (min < 0 || w->groups[i].timer_ns < min))
+            min = w->groups[i].timer_ns;
+    w->timer_min = min;
+    w->timers_dirty = 0;
+}
+
+/* Handles a group's finished requests; in the closed model each connection sends its
+ * next one. */
+static void harvest(load_worker *w, load_group *g, int closed)
 {
     CURLMsg *msg;
     int left;
-    int64_t now = http_now_ns();
-    while ((msg = curl_multi_info_read(w->multi, &left))) {
+    int64_t now = -1;
+    while ((msg = curl_multi_info_read(g->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
+        if (now < 0)
+            now = http_now_ns();
         http_xfer *x;
+        CURL *e = msg->easy_handle;
         CURLcode rc = msg->data.result;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-        curl_multi_remove_handle(w->multi, msg->easy_handle);
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+        curl_multi_remove_handle(g->multi, e);
         account(w, x, rc, now);
-        (*busy)--;
-        if (closed && may_start(w, now)) {
-            start(w, w->multi, x, now, now);
-            (*busy)++;
-        } else
-            idle[(*nidle)++] = x;
+        w->busy--;
+        if (closed && may_start(w, now))
+            start(w, x, now, now);
+        else
+            w->idle[w->nidle++] = x;
     }
+}
+
+/* Runs every group timer that is due. */
+static void run_timers(load_worker *w, int64_t now, int closed)
+{
+    int running;
+    for (int i = 0; i < w->ngroups; i++) {
+        load_group *g = &w->groups[i];
+        if (g->timer_ns < 0 || g->timer_ns > now)
+            continue;
+        g->timer_ns = -1;
+        curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        harvest(w, g, closed);
+    }
+    timers_recompute(w);
+}
+
+/* Allocates the worker's tables and its groups of connections; 0, or -1 with setup_error. */
+static int worker_setup(load_worker *w, http_xfer **all, int *nall)
+{
+    const probe_opts *o = w->o;
+    size_t nfd = (size_t)w->max_fd;
+    w->ngroups = w->conns < LOAD_GROUPS_MAX ? w->conns : LOAD_GROUPS_MAX;
+    w->groups = calloc((size_t)w->ngroups, sizeof *w->groups);
+    w->idle = calloc((size_t)w->conns, sizeof *w->idle);
+    w->wanted = calloc(nfd, 3);
+    w->dirty = calloc(nfd, sizeof *w->dirty);
+    w->owner = calloc(nfd, sizeof *w->owner);
+    if (w->epfd < 0 || !w->groups || !w->idle || !w->wanted || !w->dirty || !w->owner) {
+        snprintf(w->setup_error, sizeof w->setup_error, "out of memory");
+        return -1;
+    }
+    w->registered = w->wanted + nfd;
+    w->dirty_mark = w->wanted + 2 * nfd;
+    for (int i = 0; i < w->ngroups; i++) {
+        load_group *g = &w->groups[i];
+        long size = w->conns / w->ngroups + (i < w->conns % w->ngroups);
+        g->w = w;
+        g->timer_ns = -1;
+        if (!(g->multi = curl_multi_init())) {
+            snprintf(w->setup_error, sizeof w->setup_error, "out of memory");
+            return -1;
+        }
+        curl_multi_setopt(g->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, size);
+        curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, size);
+        curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+        curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
+        curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+        curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
+    }
+    for (; *nall < w->conns; (*nall)++) {
+        http_xfer *x = all[*nall] = http_xfer_new(&o->http, o->urls[0], w->setup_error,
+                                                  sizeof w->setup_error);
+        if (!x)
+            return -1;
+        x->user = &w->groups[*nall % w->ngroups];
+        curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+        curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, w);
+        w->idle[w->nidle++] = x;
+    }
+    return 0;
 }
 
 /* The worker's event loop (curl_multi_socket_action over epoll, so only sockets with
@@ -166,40 +271,19 @@ static void harvest(load_worker *w, http_xfer **idle, int *nidle, int *busy, int
 static void *load_worker_run(void *arg)
 {
     load_worker *w = arg;
-    const probe_opts *o = w->o;
-    CURLM *m = w->multi = curl_multi_init();
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    w->timer_ns = -1;
-    http_xfer **idle = calloc((size_t)w->conns, sizeof *idle);
+    w->timer_min = -1;
     http_xfer **all = calloc((size_t)w->conns, sizeof *all);
-    int nidle = 0, nall = 0, busy = 0, running = 0;
-    w->wanted = calloc(LOAD_MAX_FD, 3);
-    w->dirty = calloc(LOAD_MAX_FD, sizeof *w->dirty);
-    if (w->wanted) {
-        w->registered = w->wanted + LOAD_MAX_FD;
-        w->dirty_mark = w->wanted + 2 * LOAD_MAX_FD;
-    }
-    if (!m || w->epfd < 0 || !idle || !all || !w->wanted || !w->dirty) {
+    int nall = 0, running = 0;
+    if (!all) {
         snprintf(w->setup_error, sizeof w->setup_error, "out of memory");
         goto out;
     }
-    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)w->conns);
-    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)w->conns);
-    curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(m, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(m, CURLMOPT_TIMERDATA, w);
+    if (worker_setup(w, all, &nall) < 0)
+        goto out;
     if (w->sigfd >= 0) {
         struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->sigfd};
         epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sigfd, &ev);
-    }
-    for (; nall < w->conns; nall++) {
-        if (!(all[nall] = http_xfer_new(&o->http, o->urls[0], w->setup_error,
-                                         sizeof w->setup_error)))
-            goto out;
-        curl_easy_setopt(all[nall]->easy, CURLOPT_CLOSESOCKETFUNCTION, on_close);
-        curl_easy_setopt(all[nall]->easy, CURLOPT_CLOSESOCKETDATA, w);
-        idle[nidle++] = all[nall];
     }
     int64_t gap = w->rate > 0 ? (int64_t)(1e9 / w->rate) : 0;
     int64_t next_sched = w->start_ns + w->phase_ns;
@@ -207,55 +291,60 @@ static void *load_worker_run(void *arg)
     struct epoll_event evs[64];
     for (;;) {
         int64_t now = http_now_ns();
-        while (nidle && may_start(w, now) && (!gap || next_sched <= now)) {
-            start(w, m, idle[--nidle], gap ? next_sched : now, now);
-            busy++;
+        while (w->nidle && may_start(w, now) && (!gap || next_sched <= now)) {
+            start(w, w->idle[--w->nidle], gap ? next_sched : now, now);
             if (gap)
                 next_sched = w->start_ns + w->phase_ns + ++slot * gap;
         }
-        if (!busy && !may_start(w, now))
+        if (!w->busy && !may_start(w, now))
             break;
         if ((!w->quota && now >= w->end_ns) || probe_interrupted())
             break; /* duration over: in-flight requests are not counted, like wrk */
-        if (w->timer_ns >= 0 && now >= w->timer_ns) {
-            w->timer_ns = -1;
-            curl_multi_socket_action(m, CURL_SOCKET_TIMEOUT, 0, &running);
-            harvest(w, idle, &nidle, &busy, !gap);
+        if (w->timers_dirty)
+            timers_recompute(w);
+        if (w->timer_min >= 0 && now >= w->timer_min) {
+            run_timers(w, now, !gap);
             continue;
         }
         int64_t wake = w->quota ? now + 100 * DURATION_NS_PER_MS : w->end_ns;
-        if (gap && nidle && next_sched < wake)
+        if (gap && w->nidle && next_sched < wake)
             wake = next_sched;
-        if (w->timer_ns >= 0 && w->timer_ns < wake)
-            wake = w->timer_ns;
+        if (w->timer_min >= 0 && w->timer_min < wake)
+            wake = w->timer_min;
         int ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
         apply_sockets(w);
         int n = epoll_wait(w->epfd, evs, 64, ms > 100 ? 100 : ms);
         for (int i = 0; i < n; i++) {
-            if (evs[i].data.fd == w->sigfd)
+            int fd = evs[i].data.fd;
+            load_group *g = fd >= 0 && fd < w->max_fd ? w->owner[fd] : NULL;
+            if (fd == w->sigfd || !g)
                 continue;
             int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                         (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                         (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-            curl_multi_socket_action(m, evs[i].data.fd, flags, &running);
+            curl_multi_socket_action(g->multi, fd, flags, &running);
+            harvest(w, g, !gap);
         }
-        harvest(w, idle, &nidle, &busy, !gap);
     }
     w->end_ns = http_now_ns();
 out:
     for (int i = 0; i < nall; i++) {
-        if (m)
-            curl_multi_remove_handle(m, all[i]->easy);
+        load_group *g = all[i]->user;
+        if (g && g->multi)
+            curl_multi_remove_handle(g->multi, all[i]->easy);
         http_xfer_free(all[i]);
     }
+    for (int i = 0; w->groups && i < w->ngroups; i++)
+        if (w->groups[i].multi)
+            curl_multi_cleanup(w->groups[i].multi);
     free(all);
-    free(idle);
-    if (m)
-        curl_multi_cleanup(m);
+    free(w->groups);
+    free(w->idle);
     if (w->epfd >= 0)
         close(w->epfd);
     free(w->wanted);
     free(w->dirty);
+    free(w->owner);
     return NULL;
 }
 
@@ -312,6 +401,28 @@ static void report(const probe_opts *o, const load_worker *t, double secs, int t
     printf("\n");
 }
 
+/* Raises the soft open-file limit to need when the hard one allows; returns the size the
+ * per-descriptor tables must have, or minus the limit when need does not fit. */
+static int fd_limit(rlim_t need)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 1024;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        if (want > rl.rlim_cur) {
+            rl.rlim_cur = want;
+            setrlimit(RLIMIT_NOFILE, &rl);
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+    }
+    rlim_t cap = (rlim_t)1 << 22; /* descriptors are numbered from 0: they stay below the limit */
+    rlim_t have = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > cap ? cap : rl.rlim_cur;
+    if (have < need)
+        return -(int)have;
+    return (int)have;
+}
+
 int probe_load_run(const probe_opts *o)
 {
     int threads = o->threads > 0 ? o->threads : 2;
@@ -325,11 +436,27 @@ int probe_load_run(const probe_opts *o)
         free(tid);
         return 1;
     }
+    /* a socket per connection, two wake-up descriptors per multi handle, a few more */
+    long long groups = 0;
+    for (int i = 0; i < threads; i++) {
+        long long c = o->connections / threads + (i < o->connections % threads);
+        groups += c < LOAD_GROUPS_MAX ? c : LOAD_GROUPS_MAX;
+    }
+    int max_fd = fd_limit((rlim_t)(o->connections + 2 * groups + 64));
+    if (max_fd < 0) {
+        fprintf(stderr, "probe: load: %d connections need about %lld open files, more than the "
+                "limit allows (ulimit -n %lld)\n", o->connections, o->connections + 2 * groups + 64,
+                (long long)-max_fd);
+        free(w);
+        free(tid);
+        return 2;
+    }
     int sigfd = probe_signals_install();
     int64_t start = http_now_ns();
     for (int i = 0; i < threads; i++) {
         w[i].o = o;
         w[i].sigfd = sigfd;
+        w[i].max_fd = max_fd;
         w[i].conns = o->connections / threads + (i < o->connections % threads);
         w[i].quota = o->requests ? o->requests / threads + (i < o->requests % threads) : 0;
         w[i].rate = o->rate / threads;

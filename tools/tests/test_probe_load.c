@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "check_helpers.h"
 #include "testserver.h"
@@ -16,23 +17,42 @@ static double number_after(const char *text, const char *label)
     return atof(p + strlen(label));
 }
 
+/* -n is exact whatever the split: one thread, two threads with an odd count, and more
+ * connections than a thread has multi handles (several share each one). */
+static const struct {
+    const char *conns, *threads, *requests;
+} count_cases[] = {{"4", "1", "300"}, {"5", "2", "101"}, {"300", "2", "3000"}};
+
 START_TEST(request_count_is_exact)
 {
-    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "4", "-n", "300");
+    const char *n = count_cases[_i].requests;
+    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", count_cases[_i].conns, "-t",
+                       count_cases[_i].threads, "-n", n);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.out, "requests: 300,") && strstr(r.out, "status: 200: 300"), "%s", r.out);
-    ck_assert_str_eq(testserver_cmd(test_srv, "count"), "300");
+    char want[64], status[64];
+    snprintf(want, sizeof want, "requests: %s,", n);
+    snprintf(status, sizeof status, "status: 200: %s", n);
+    ck_assert_msg(strstr(r.out, want) && strstr(r.out, status), "%s", r.out);
+    ck_assert_str_eq(testserver_cmd(test_srv, "count"), n);
     tool_run_free(&r);
 }
 END_TEST
 
-START_TEST(threads_split_the_work_exactly)
+/* A low soft open-file limit is raised up to the hard one; a low hard limit is a usage error
+ * that names the limit. (Check runs every test in its own process: the limits end with it.) */
+START_TEST(open_file_limit_is_raised_or_explained)
 {
-    tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "5", "-t", "2", "-n", "101");
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.out, "requests: 101,"), "%s", r.out);
-    ck_assert_str_eq(testserver_cmd(test_srv, "count"), "101");
-    tool_run_free(&r);
+    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 2048};
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    tool_run a = PROBE("load", testserver_url(test_srv, "/"), "-c", "200", "-n", "400");
+    ck_assert_msg(a.status == 0 && strstr(a.out, "requests: 400,"), "%s%s", a.out, a.err);
+    tool_run_free(&a);
+    rl.rlim_cur = rl.rlim_max = 100;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    tool_run b = PROBE("load", testserver_url(test_srv, "/"), "-c", "200", "-n", "400");
+    ck_assert_int_eq(b.status, 2);
+    ck_assert_msg(strstr(b.err, "200 connections need about") && strstr(b.err, "ulimit -n 100"), "%s", b.err);
+    tool_run_free(&b);
 }
 END_TEST
 
@@ -138,8 +158,8 @@ int main(void)
     TCase *tc = tcase_create("load");
     tcase_add_checked_fixture(tc, testserver_fixture_start, testserver_fixture_stop);
     tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, request_count_is_exact);
-    tcase_add_test(tc, threads_split_the_work_exactly);
+    tcase_add_loop_test(tc, request_count_is_exact, 0, (int)(sizeof count_cases / sizeof count_cases[0]));
+    tcase_add_test(tc, open_file_limit_is_raised_or_explained);
     tcase_add_test(tc, status_codes_are_counted);
     tcase_add_test(tc, duration_bounds_the_run);
     tcase_add_test(tc, rate_sets_an_open_model);
