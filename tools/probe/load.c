@@ -161,7 +161,8 @@ static int on_timer(CURLM *m, long timeout_ms, void *userp)
     (void)m;
     load_group *g = userp;
     load_worker *w = g->w;
-    g->timer_ns = timeout_ms < 0 ? -1 : http_now_ns() + (int64_t)timeout_ms * 1000000;
+    /* 0 ms (a transfer wants to start) is "due now" without reading the clock */
+    g->timer_ns = timeout_ms < 0 ? -1 : timeout_ms == 0 ? 0 : http_now_ns() + (int64_t)timeout_ms * 1000000;
     if (g->timer_ns >= 0 && (w->timer_min < 0 || g->timer_ns < w->timer_min))
         w->timer_min = g->timer_ns;
     else
