@@ -55,8 +55,10 @@ endef
 $(eval $(call TOOLS_VARIANT,rel,$(TOOLS_CC),-O2,$(BIN)))
 # probe load makes libcurl allocate and free a few dozen small blocks per request; mimalloc
 # does that with about 15 % fewer instructions per request than glibc's malloc. Release
-# binary only: the sanitizers bring their own allocator.
-$(BIN)/probe: TOOLS_PKG_LIBS += -lmimalloc
+# binary only (the sanitizers bring their own allocator), and only where mimalloc is
+# installed (`make deps` installs it): elsewhere probe keeps the C library's malloc.
+PROBE_ALLOC_LIBS ?= $(if $(wildcard /usr/lib/*/libmimalloc.so /usr/lib64/libmimalloc.so /usr/lib/libmimalloc.so /usr/local/lib/libmimalloc.so),-lmimalloc)
+$(BIN)/probe: TOOLS_PKG_LIBS += $(PROBE_ALLOC_LIBS)
 $(eval $(call TOOLS_VARIANT,asan,$(TOOLS_CC),$(ASAN_FLAGS),build/asan/bin))
 $(eval $(call TOOLS_VARIANT,fuzz,$(FUZZ_CC),$(ASAN_FLAGS) -fsanitize=fuzzer-no-link -DFUZZING,build/fuzz/unused))
 
