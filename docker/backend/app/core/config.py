@@ -61,7 +61,7 @@ class Settings(DatabaseSettings):
     # How long a request waits for a database connection before answering 503.
     db_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # Pool size per worker process.
-    db_pool_size: int = Field(default=20, ge=1, le=100)
+    db_pool_size: int = Field(default=10, ge=1, le=100)
 
     @field_validator("openai_base_url", mode="before")
     @classmethod

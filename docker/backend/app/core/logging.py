@@ -12,10 +12,26 @@ _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"mess
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record: ts, level, logger, msg, then the record's `extra` fields.
+
+    One line per request is on the hot path, so: one shared encoder (json.dumps with `default`
+    builds a new one per call), the timestamp's seconds formatted once per second."""
+
+    _encoder = json.JSONEncoder(default=str)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._second = -1
+        self._second_text = ""
+
     def format(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
         out: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
+            "ts": f"{self._second_text}.{int(record.msecs):03d}Z",
+            "level": _LEVELS.get(record.levelno) or record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
         }
@@ -24,7 +40,19 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str)
+        return self._encoder.encode(out)
+
+
+_LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warning", logging.ERROR: "error"}
+
+
+def lighten_log_records() -> None:
+    """Stop filling LogRecord fields this formatter never prints (caller's file and line, thread,
+    process): the logging HOWTO's "Optimization" settings. Process-wide; call in each worker."""
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def logging_config(level: str = "info") -> dict[str, Any]:
