@@ -252,25 +252,23 @@ def availability(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-class Watcher(threading.Thread):
-    """Probes one URL every interval until stopped (what `probe watch` does), into the timeline."""
+class Paced(threading.Thread):
+    """Calls tick(scheduled) every interval (timeline seconds) until stopped. A tick slower
+    than the interval skips the slots it overlapped: no burst afterwards."""
 
-    def __init__(
-        self, tl: Timeline, name: str, url: str, interval: float, timeout: float, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(daemon=True, name=f"watch-{name}")
-        self.tl, self.name_, self.url, self.interval, self.timeout = tl, name, url, interval, timeout
-        self.headers = headers or {}
+    def __init__(self, tl: Timeline, name: str, interval: float) -> None:
+        super().__init__(daemon=True, name=name)
+        self.tl, self.interval = tl, interval
         self.stop_ev = threading.Event()
+
+    def tick(self, scheduled: float) -> None:
+        raise NotImplementedError
 
     def run(self) -> None:
         nxt = self.tl.now()
         while not self.stop_ev.is_set():
-            start = self.tl.now()
-            res = http("GET", self.url, headers=self.headers, timeout=self.timeout)
-            self.tl.add(self.name_, "GET", nxt, start, res)
+            self.tick(nxt)
             nxt += self.interval
-            # a probe slower than the interval skips the slots it overlapped (no burst after)
             now = self.tl.now()
             while nxt < now:
                 nxt += self.interval
@@ -278,6 +276,22 @@ class Watcher(threading.Thread):
 
     def stop(self) -> None:
         self.stop_ev.set()
+
+
+class Watcher(Paced):
+    """Probes one URL every interval until stopped (what `probe watch` does), into the timeline."""
+
+    def __init__(
+        self, tl: Timeline, name: str, url: str, interval: float, timeout: float, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(tl, f"watch-{name}", interval)
+        self.name_, self.url, self.timeout = name, url, timeout
+        self.headers = headers or {}
+
+    def tick(self, scheduled: float) -> None:
+        start = self.tl.now()
+        res = http("GET", self.url, headers=self.headers, timeout=self.timeout)
+        self.tl.add(self.name_, "GET", scheduled, start, res)
 
 
 class ProbeWatcher:
@@ -371,51 +385,39 @@ class ProbeWatcher:
         self.proc = None
 
 
-class Writer(threading.Thread):
+class Writer(Paced):
     """Creates tasks with unique titles continuously; remembers every create that was acknowledged."""
 
     def __init__(
         self, tl: Timeline, api: str, user_id: str, token: str, run_id: str, interval: float, timeout: float
     ) -> None:
-        super().__init__(daemon=True, name="writer")
-        self.tl, self.api, self.user_id, self.token = tl, api, user_id, token
-        self.run_id, self.interval, self.timeout = run_id, interval, timeout
-        self.stop_ev = threading.Event()
+        super().__init__(tl, "writer", interval)
+        self.run_id, self.timeout = run_id, timeout
+        self.url = f"{api}/api/{user_id}/tasks"
+        self.headers = {"Authorization": f"Bearer {token}"}
         self.acked: dict[str, int] = {}  # title -> id from the 201
         self.unacked: list[str] = []  # failed or timed out: may or may not exist
         self.seq = 0
 
-    def run(self) -> None:
-        url = f"{self.api}/api/{self.user_id}/tasks"
-        hdrs = {"Authorization": f"Bearer {self.token}"}
-        nxt = self.tl.now()
-        while not self.stop_ev.is_set():
-            self.seq += 1
-            title = f"chaos {self.run_id} #{self.seq:06d}"
-            start = self.tl.now()
-            res = http(
-                "POST",
-                url,
-                body={"title": title, "description": "chaos-test write"},
-                headers=hdrs,
-                timeout=self.timeout,
-            )
-            self.tl.add("write", "POST", nxt, start, res)
-            if res["status"] == 201:
-                try:
-                    self.acked[title] = int(json.loads(res["body"])["id"])
-                except (ValueError, KeyError, TypeError):
-                    self.acked[title] = -1
-            else:
-                self.unacked.append(title)
-            nxt += self.interval
-            now = self.tl.now()
-            while nxt < now:
-                nxt += self.interval
-            self.stop_ev.wait(max(0.0, nxt - now))
-
-    def stop(self) -> None:
-        self.stop_ev.set()
+    def tick(self, scheduled: float) -> None:
+        self.seq += 1
+        title = f"chaos {self.run_id} #{self.seq:06d}"
+        start = self.tl.now()
+        res = http(
+            "POST",
+            self.url,
+            body={"title": title, "description": "chaos-test write"},
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+        self.tl.add("write", "POST", scheduled, start, res)
+        if res["status"] == 201:
+            try:
+                self.acked[title] = int(json.loads(res["body"])["id"])
+            except (ValueError, KeyError, TypeError):
+                self.acked[title] = -1
+        else:
+            self.unacked.append(title)
 
 
 # ---------------------------------------------------------------- commands

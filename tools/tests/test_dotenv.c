@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "dotenv.h"
 
 /* A fake process environment: ENV_ONLY and SHARED are "exported". */
@@ -408,9 +409,5 @@ int main(void)
     tcase_add_test(tc, references_are_found);
     tcase_add_test(tc, missing_file_is_an_io_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

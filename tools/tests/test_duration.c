@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "duration.h"
 
 static const struct {
@@ -66,9 +67,5 @@ int main(void)
     tcase_add_test(tc, missing_unit_is_named);
     tcase_add_test(tc, formats_seconds_and_milliseconds);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

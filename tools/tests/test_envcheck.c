@@ -47,6 +47,18 @@ static tool_run run_rule(const char *rule, const char *which, int with_schema)
     return r;
 }
 
+/* Runs envcheck (with the test schema if asked) on a temporary file holding len bytes of text. */
+static tool_run run_text(const char *text, size_t len, int with_schema)
+{
+    char *path = write_temp(text, len);
+    const char *args_schema[] = {"--schema", test_schema(), path, NULL};
+    const char *args_plain[] = {path, NULL};
+    tool_run r = run_tool("envcheck", with_schema ? args_schema : args_plain, NULL, NULL);
+    unlink(path);
+    free(path);
+    return r;
+}
+
 static int has_rule(const char *out, const char *rule)
 {
     char tag[128], json[128], sarif[128];
@@ -56,29 +68,27 @@ static int has_rule(const char *out, const char *rule)
     return strstr(out, tag) || strstr(out, json) || strstr(out, sarif);
 }
 
-START_TEST(file_rule_fails_and_passes)
+/* The rule's fail fixture exits 1 and reports it; its pass fixture exits 0 silently. */
+static void check_rule(const char *rule, int with_schema)
 {
-    const char *rule = file_rules[_i];
-    tool_run r = run_rule(rule, "fail", 0);
+    tool_run r = run_rule(rule, "fail", with_schema);
     ck_assert_msg(r.status == 1, "%s: fail fixture exit %d", rule, r.status);
     ck_assert_msg(has_rule(r.out, rule), "%s: not reported:\n%s", rule, r.out);
     tool_run_free(&r);
-    r = run_rule(rule, "pass", 0);
+    r = run_rule(rule, "pass", with_schema);
     ck_assert_msg(r.status == 0 && !r.out[0], "%s: pass fixture exit %d:\n%s", rule, r.status, r.out);
     tool_run_free(&r);
+}
+
+START_TEST(file_rule_fails_and_passes)
+{
+    check_rule(file_rules[_i], 0);
 }
 END_TEST
 
 START_TEST(schema_rule_fails_and_passes)
 {
-    const char *rule = schema_rules[_i];
-    tool_run r = run_rule(rule, "fail", 1);
-    ck_assert_msg(r.status == 1, "%s: fail fixture exit %d", rule, r.status);
-    ck_assert_msg(has_rule(r.out, rule), "%s: not reported:\n%s", rule, r.out);
-    tool_run_free(&r);
-    r = run_rule(rule, "pass", 1);
-    ck_assert_msg(r.status == 0 && !r.out[0], "%s: pass fixture exit %d:\n%s", rule, r.status, r.out);
-    tool_run_free(&r);
+    check_rule(schema_rules[_i], 1);
 }
 END_TEST
 
@@ -105,24 +115,16 @@ END_TEST
 START_TEST(duplicated_key_with_different_values_is_an_error_naming_both_lines)
 {
     const char *text = "A=1\nB=x\nA=2\n";
-    char *path = write_temp(text, strlen(text));
-    const char *args[] = {path, NULL};
-    tool_run r = run_tool("envcheck", args, NULL, NULL);
+    tool_run r = run_text(text, strlen(text), 0);
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, ":3:1: error: [duplicated-key]"));
     ck_assert_ptr_nonnull(strstr(r.out, "lines 1 and 3"));
     tool_run_free(&r);
-    unlink(path);
-    free(path);
     text = "A=1\nA=1\n";
-    path = write_temp(text, strlen(text));
-    const char *args2[] = {path, NULL};
-    r = run_tool("envcheck", args2, NULL, NULL);
+    r = run_text(text, strlen(text), 0);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, ":2:1: warning: [duplicated-key]"));
     tool_run_free(&r);
-    unlink(path);
-    free(path);
 }
 END_TEST
 
@@ -210,28 +212,20 @@ END_TEST
 START_TEST(non_secret_values_are_quoted_to_help)
 {
     const char *text = "T_TOKEN=Q7vLk2pX9sRw4ZbN8cYt3HmJ\nT_LEVEL=verbose\n";
-    char *path = write_temp(text, strlen(text));
-    const char *args[] = {"--schema", test_schema(), path, NULL};
-    tool_run r = run_tool("envcheck", args, NULL, NULL);
+    tool_run r = run_text(text, strlen(text), 1);
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, "T_LEVEL: 'verbose' is not one of: debug, info"));
     tool_run_free(&r);
-    unlink(path);
-    free(path);
 }
 END_TEST
 
 START_TEST(required_when_follows_the_other_variable)
 {
     const char *text = "T_TOKEN=Q7vLk2pX9sRw4ZbN8cYt3HmJ\nT_LEVEL=debug\n";
-    char *path = write_temp(text, strlen(text));
-    const char *args[] = {"--schema", test_schema(), path, NULL};
-    tool_run r = run_tool("envcheck", args, NULL, NULL);
+    tool_run r = run_text(text, strlen(text), 1);
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, "[missing-required] T_API_KEY is required when T_LEVEL=debug"));
     tool_run_free(&r);
-    unlink(path);
-    free(path);
 }
 END_TEST
 
@@ -285,17 +279,13 @@ START_TEST(ten_megabyte_line_is_handled)
     memcpy(text, "T_HOME_URL=", 11);
     memset(text + 11, 'x', n);
     memcpy(text + 11 + n, " \n\xff\n", 4);
-    char *path = write_temp(text, n + 15);
-    const char *args[] = {"--schema", test_schema(), path, NULL};
-    tool_run r = run_tool("envcheck", args, NULL, NULL);
+    tool_run r = run_text(text, n + 15, 1);
     ck_assert_int_eq(r.status, 1);
     ck_assert(has_rule(r.out, "invalid-type"));
     ck_assert(has_rule(r.out, "invalid-utf8"));
     ck_assert(has_rule(r.out, "missing-required"));
     ck_assert_msg(strlen(r.out) < 4096, "the value was echoed");
     tool_run_free(&r);
-    unlink(path);
-    free(path);
     free(text);
 }
 END_TEST
@@ -315,21 +305,11 @@ static const char *repo_file(const char *name)
     return path;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    char *buf = malloc(1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(env_example_documents_every_schema_variable)
 {
     char *schema_file = strdup(repo_file("env.schema.yaml"));
-    char *example = slurp(repo_file(".env.example"));
+    char *example = read_file(repo_file(".env.example"), NULL);
+    ck_assert_msg(example != NULL, "cannot open .env.example");
     envschema s;
     char err[512];
     ck_assert_msg(envschema_load_path(&s, schema_file, err, sizeof err) == 0, "%s", err);
@@ -428,9 +408,5 @@ int main(void)
     tcase_add_test(repo, env_example_only_fails_on_its_placeholder_secrets);
     tcase_add_test(repo, filled_env_example_passes_strict_check);
     suite_add_tcase(s, repo);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

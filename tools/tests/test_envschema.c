@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "envschema.h"
 
 static int load(envschema *s, const char *text, char *err, size_t errlen)
@@ -173,9 +174,5 @@ int main(void)
     tcase_add_test(tc, required_when_uses_value_then_default);
     tcase_add_test(tc, repository_schema_loads);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -476,9 +476,5 @@ int main(void)
     tcase_add_test(hostile, invalid_utf8_and_binary_are_findings);
     tcase_add_test(hostile, many_small_documents_stream_through);
     suite_add_tcase(s, hostile);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "../probe/probe.h"
 
 START_TEST(status_specs_match_codes_classes_and_lists)
@@ -132,9 +133,5 @@ int main(void)
     tcase_add_test(tc, captures_print_all_or_nothing);
     tcase_add_test(tc, capture_refuses_collections_and_multiline_values);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -10,13 +10,6 @@
 #include "testserver.h"
 #include "yamldoc.h"
 
-static double number_after(const char *text, const char *label)
-{
-    const char *p = strstr(text, label);
-    ck_assert_msg(p != NULL, "no '%s' in: %s", label, text);
-    return atof(p + strlen(label));
-}
-
 /* -n is exact whatever the split: one thread, two threads with an odd count, and more
  * connections than a thread has multi handles (several share each one). */
 static const struct {
@@ -168,9 +161,5 @@ int main(void)
     tcase_add_test(tc, json_report_is_valid);
     tcase_add_test(tc, ctrl_c_ends_load_with_the_report);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "../probe/probe.h"
 
 #define MS DURATION_NS_PER_MS
@@ -15,29 +16,29 @@ static void feed(probe_outages *a, const char *pattern)
         probe_outages_feed(a, (int64_t)i * 100 * MS, pattern[i] == 'o');
 }
 
-START_TEST(outage_runs_from_first_failure_to_first_success)
-{
-    probe_outages a;
-    probe_outages_init(&a, 1, 1);
-    feed(&a, "ooofffoo");
-    ck_assert_uint_eq(a.n, 1);
-    ck_assert_int_eq(a.items[0].start_ns, 300 * MS);
-    ck_assert_int_eq(a.items[0].end_ns, 600 * MS);
-    ck_assert_int_eq(a.items[0].failed, 3);
-    probe_outages_free(&a);
-}
-END_TEST
+/* One outage per pattern: where it starts and ends (ms) and how many probes failed in it. */
+static const struct {
+    int success_threshold, failure_threshold;
+    const char *pattern;
+    int64_t start_ms, end_ms;
+    int failed;
+} single_outages[] = {
+    /* thresholds 1/1: from the first failure to the first success */
+    {1, 1, "ooofffoo", 300, 600, 3},
+    /* like Kubernetes' probes, 3 successes / 2 failures: the lone failure is ignored; ff starts
+     * it at 400; o, ff keep it going; ooo ends it at 1000 */
+    {3, 2, "ofoofffoffooooo", 400, 1000, 5},
+};
 
-START_TEST(thresholds_behave_like_kubernetes_probes)
+START_TEST(outage_follows_the_thresholds)
 {
     probe_outages a;
-    probe_outages_init(&a, 3, 2);
-    /* lone failure ignored; ff starts at 400; o, ff keep it going; ooo ends it at 900 */
-    feed(&a, "ofoofffoffooooo");
+    probe_outages_init(&a, single_outages[_i].success_threshold, single_outages[_i].failure_threshold);
+    feed(&a, single_outages[_i].pattern);
     ck_assert_uint_eq(a.n, 1);
-    ck_assert_int_eq(a.items[0].start_ns, 400 * MS);
-    ck_assert_int_eq(a.items[0].end_ns, 1000 * MS);
-    ck_assert_int_eq(a.items[0].failed, 5);
+    ck_assert_int_eq(a.items[0].start_ns, single_outages[_i].start_ms * MS);
+    ck_assert_int_eq(a.items[0].end_ns, single_outages[_i].end_ms * MS);
+    ck_assert_int_eq(a.items[0].failed, single_outages[_i].failed);
     probe_outages_free(&a);
 }
 END_TEST
@@ -128,17 +129,12 @@ int main(void)
 {
     Suite *s = suite_create("probe outage");
     TCase *tc = tcase_create("outage");
-    tcase_add_test(tc, outage_runs_from_first_failure_to_first_success);
-    tcase_add_test(tc, thresholds_behave_like_kubernetes_probes);
+    tcase_add_loop_test(tc, outage_follows_the_thresholds, 0, (int)(sizeof single_outages / sizeof single_outages[0]));
     tcase_add_test(tc, unfinished_outage_stays_open);
     tcase_add_test(tc, timeline_accounts_out_of_order_results_in_schedule_order);
     tcase_add_test(tc, flush_skips_probes_still_in_flight);
     tcase_add_test(tc, histogram_percentiles_are_within_one_percent);
     tcase_add_test(tc, empty_histogram_reports_zero);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -121,9 +121,5 @@ int main(void)
     tcase_add_test(tc, fault_without_failure_is_reported_as_such);
     tcase_add_test(tc, failing_fault_command_is_reported);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -95,9 +95,5 @@ int main(void)
     tcase_add_test(tc, hanging_server_does_not_outlive_the_deadline);
     tcase_add_test(tc, expectations_apply_to_wait);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -10,14 +10,6 @@
 #include "testserver.h"
 #include "yamldoc.h"
 
-/* Reads a number that follows label in text; aborts the test when absent. */
-static double number_after(const char *text, const char *label)
-{
-    const char *p = strstr(text, label);
-    ck_assert_msg(p != NULL, "no '%s' in: %s", label, text);
-    return atof(p + strlen(label));
-}
-
 START_TEST(outage_of_known_length_is_measured_within_one_interval)
 {
     /* down from 0.5 s to 1.3 s into a 2.2 s run probed every 50 ms */
@@ -150,9 +142,5 @@ int main(void)
     tcase_add_test(tc, ctrl_c_prints_the_summary);
     tcase_add_test(tc, ongoing_outage_at_the_end_is_reported);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "secret.h"
 
 static const struct {
@@ -80,9 +81,5 @@ int main(void)
     tcase_add_test(tc, generated_secrets_have_the_right_length_and_differ);
     tcase_add_test(tc, encoding_names_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -14,20 +14,6 @@
 #include "dotenv.h"
 #include "yamldoc.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = n;
-    return buf;
-}
-
 static void spit(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -141,7 +127,7 @@ START_TEST(fill_creates_from_template_and_keeps_every_other_byte)
     struct stat st;
     ck_assert_int_eq(stat(env_path, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0600);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     /* same text except the quoted value */
     const char *q = strstr(got, "export T_TOKEN=\"");
     ck_assert_ptr_nonnull(q);
@@ -167,14 +153,14 @@ START_TEST(fill_twice_changes_nothing)
     ck_assert_int_eq(r.status, 0);
     tool_run_free(&r);
     size_t n1, n2;
-    char *first = slurp(env_path, &n1);
+    char *first = read_file(env_path, &n1);
     struct stat st1, st2;
     stat(env_path, &st1);
     r = fill(NULL, NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "nothing changed"));
     tool_run_free(&r);
-    char *second = slurp(env_path, &n2);
+    char *second = read_file(env_path, &n2);
     stat(env_path, &st2);
     ck_assert_uint_eq(n1, n2);
     ck_assert_int_eq(memcmp(first, second, n1), 0);
@@ -190,7 +176,7 @@ START_TEST(fill_appends_missing_and_fills_bare_keys)
     tool_run r = fill(NULL, NULL);
     ck_assert_int_eq(r.status, 0);
     tool_run_free(&r);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     ck_assert_int_eq(strncmp(got, "T_LEVEL=info\nT_TOKEN=", 21), 0);
     ck_assert_uint_eq(strlen(got), 21 + 43 + 1);
     free(got);
@@ -198,7 +184,7 @@ START_TEST(fill_appends_missing_and_fills_bare_keys)
     r = fill(NULL, NULL);
     ck_assert_int_eq(r.status, 0);
     tool_run_free(&r);
-    got = slurp(env_path, NULL);
+    got = read_file(env_path, NULL);
     ck_assert_int_eq(strncmp(got, "T_TOKEN=", 8), 0);
     ck_assert_str_eq(got + 8 + 43, "\nT_LEVEL=info\n");
     free(got);
@@ -212,7 +198,7 @@ START_TEST(fill_keeps_real_secrets_and_skips_non_generated_ones)
     tool_run r = fill(NULL, NULL);
     ck_assert_int_eq(r.status, 0);
     tool_run_free(&r);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
 }
@@ -226,7 +212,7 @@ START_TEST(fill_refuses_a_file_with_syntax_errors)
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "unterminated-quote"));
     tool_run_free(&r);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
 }
@@ -241,14 +227,14 @@ START_TEST(crash_before_rename_leaves_the_old_file_intact)
     tool_run r = fill(NULL, env);
     ck_assert_int_eq(r.status, 128 + 9); /* killed */
     tool_run_free(&r);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
     /* the next run completes the job */
     r = fill(NULL, NULL);
     ck_assert_int_eq(r.status, 0);
     tool_run_free(&r);
-    got = slurp(env_path, NULL);
+    got = read_file(env_path, NULL);
     ck_assert_int_eq(strncmp(got, "# keep me\nT_TOKEN=", 18), 0);
     ck_assert_ptr_null(strstr(got, "changeme"));
     free(got);
@@ -267,7 +253,7 @@ START_TEST(failed_write_leaves_the_old_file_and_no_temporary)
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "unchanged"));
     tool_run_free(&r);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
     char cmd[256];
@@ -287,7 +273,7 @@ START_TEST(read_only_directory_is_an_error_not_a_partial_write)
     chmod(dir, 0755);
     ck_assert_int_eq(r.status, 2);
     tool_run_free(&r);
-    char *got = slurp(env_path, NULL);
+    char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
 }
@@ -453,9 +439,5 @@ int main(void)
     tcase_add_test(kc, k8s_selects_keys_or_schema_secrets);
     tcase_add_test(kc, k8s_rejects_bad_names_and_broken_files);
     suite_add_tcase(s, kc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

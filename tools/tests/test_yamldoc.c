@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_helpers.h"
 #include "yamldoc.h"
 
 /* Loads the first document of text; returns the reader's result. */
@@ -193,9 +194,5 @@ int main(void)
     tcase_add_test(tc, invalid_utf8_is_an_error);
     tcase_add_test(tc, load_path_reports_missing_file);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -3,6 +3,7 @@ and a helper that runs the real server (python -m app.serve) on a free port."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -61,8 +62,9 @@ def migrate(url: str) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PgTemp]:
+@contextlib.contextmanager
+def migrated_pg() -> Iterator[PgTemp]:
+    """A private PostgreSQL with the migrations applied, removed on exit."""
     db = PgTemp()
     try:
         db.start()
@@ -70,6 +72,12 @@ def pg() -> Iterator[PgTemp]:
         yield db
     finally:
         db.destroy()
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgTemp]:
+    with migrated_pg() as db:
+        yield db
 
 
 @pytest.fixture(scope="session")

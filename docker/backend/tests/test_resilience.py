@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PgTemp, Server, migrate, register
+from tests.conftest import PgTemp, Server, migrated_pg, register
 from tests.test_chat_openai import FakeOpenAI, completion
 
 HANG_GUARD_SECONDS = 5.0  # "no 30 s hangs": a 503 must come back well before a client would give up
@@ -22,13 +22,8 @@ HANG_GUARD_SECONDS = 5.0  # "no 30 s hangs": a 503 must come back well before a 
 @pytest.fixture(scope="module")
 def module_pg() -> Iterator[PgTemp]:
     """A database of this module's own, since its tests stop and start it."""
-    db = PgTemp()
-    try:
-        db.start()
-        migrate(db.url)
+    with migrated_pg() as db:
         yield db
-    finally:
-        db.destroy()
 
 
 @pytest.fixture

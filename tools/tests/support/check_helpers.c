@@ -125,3 +125,33 @@ char *write_temp(const char *text, size_t len)
     close(fd);
     return strdup(tmpl);
 }
+
+int run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = n;
+    return buf;
+}
+
+double number_after(const char *text, const char *label)
+{
+    const char *p = strstr(text, label);
+    ck_assert_msg(p != NULL, "no '%s' in: %s", label, text);
+    return atof(p + strlen(label));
+}

@@ -2,6 +2,7 @@
 #ifndef TODO_CHECK_HELPERS_H
 #define TODO_CHECK_HELPERS_H
 
+#include <check.h>
 #include <stddef.h>
 
 typedef struct tool_run {
@@ -19,5 +20,12 @@ tool_run run_tool(const char *tool, const char *const *args, const char *stdin_t
 void tool_run_free(tool_run *r);
 /* Writes text to a new temporary file and returns its path (owned by the caller). */
 char *write_temp(const char *text, size_t len);
+/* Reads up to 1 MiB of a file, NUL-terminated (owned by the caller); NULL when it cannot be
+ * opened. *len gets the byte count when len is not NULL. */
+char *read_file(const char *path, size_t *len);
+/* The number that follows label in text; fails the test when label is absent. */
+double number_after(const char *text, const char *label);
+/* Runs every test of s (Check's normal output) and returns the exit status for main. */
+int run_suite(Suite *s);
 
 #endif

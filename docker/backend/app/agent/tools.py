@@ -11,74 +11,41 @@ from app.models import Task, utcnow
 
 TOOL_NAMES = ("add_task", "list_tasks", "complete_task", "delete_task", "update_task")
 
+
+def _function(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        parameters["required"] = required
+    return {"type": "function", "function": {"name": name, "description": description, "parameters": parameters}}
+
+
+_TASK_ID = {"task_id": {"type": "integer"}}
+
 # JSON schemas for Chat Completions function calling.
 TOOL_SPECS: list[dict[str, Any]] = [
-    {
-        "type": "function",
-        "function": {
-            "name": "add_task",
-            "description": "Create a new task for the user.",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "title": {"type": "string", "description": "Task title, 1-200 characters"},
-                    "description": {"type": "string", "description": "Optional details, up to 1000 characters"},
-                },
-                "required": ["title"],
-            },
+    _function(
+        "add_task",
+        "Create a new task for the user.",
+        {
+            "title": {"type": "string", "description": "Task title, 1-200 characters"},
+            "description": {"type": "string", "description": "Optional details, up to 1000 characters"},
         },
-    },
-    {
-        "type": "function",
-        "function": {
-            "name": "list_tasks",
-            "description": "List the user's tasks, optionally filtered by status.",
-            "parameters": {
-                "type": "object",
-                "properties": {"status": {"type": "string", "enum": ["all", "pending", "completed"]}},
-            },
-        },
-    },
-    {
-        "type": "function",
-        "function": {
-            "name": "complete_task",
-            "description": "Mark a task as completed.",
-            "parameters": {
-                "type": "object",
-                "properties": {"task_id": {"type": "integer"}},
-                "required": ["task_id"],
-            },
-        },
-    },
-    {
-        "type": "function",
-        "function": {
-            "name": "delete_task",
-            "description": "Delete a task.",
-            "parameters": {
-                "type": "object",
-                "properties": {"task_id": {"type": "integer"}},
-                "required": ["task_id"],
-            },
-        },
-    },
-    {
-        "type": "function",
-        "function": {
-            "name": "update_task",
-            "description": "Change a task's title and/or description.",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "task_id": {"type": "integer"},
-                    "title": {"type": "string"},
-                    "description": {"type": "string"},
-                },
-                "required": ["task_id"],
-            },
-        },
-    },
+        ["title"],
+    ),
+    _function(
+        "list_tasks",
+        "List the user's tasks, optionally filtered by status.",
+        {"status": {"type": "string", "enum": ["all", "pending", "completed"]}},
+        [],
+    ),
+    _function("complete_task", "Mark a task as completed.", _TASK_ID, ["task_id"]),
+    _function("delete_task", "Delete a task.", _TASK_ID, ["task_id"]),
+    _function(
+        "update_task",
+        "Change a task's title and/or description.",
+        {**_TASK_ID, "title": {"type": "string"}, "description": {"type": "string"}},
+        ["task_id"],
+    ),
 ]
 
 
