@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi import APIRouter
 from pydantic import ValidationError
@@ -105,7 +107,7 @@ def test_the_shared_socket_of_several_workers_gives_connections_tcp_nodelay() ->
     import asyncio
     import socket
 
-    from app.serve import NoDelayConfig
+    from app.serve import ServeConfig
 
     async def accepted_nodelay(sock: socket.socket) -> int:
         loop = asyncio.get_running_loop()
@@ -125,7 +127,7 @@ def test_the_shared_socket_of_several_workers_gives_connections_tcp_nodelay() ->
             writer.close()
             server.close()
 
-    sock = NoDelayConfig("app.main:app", host="127.0.0.1", port=0, workers=2).bind_socket()
+    sock = ServeConfig("app.main:app", host="127.0.0.1", port=0, workers=2).bind_socket()
     assert sock.proto == socket.IPPROTO_TCP
     assert asyncio.run(accepted_nodelay(sock)) != 0
 
@@ -137,3 +139,35 @@ def test_startup_freezes_the_long_lived_objects_and_shutdown_releases_them(clien
 
     assert client.get("/health").status_code == 200
     assert gc.get_freeze_count() > 10_000
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """decode_access_token keeps tokens it verified (the same token comes with every request),
+    but a remembered token still expires on time, and only counts for the secret it was signed with."""
+    from app.core import security
+
+    secret = "unit-secret-" + "u" * 40
+    token = security.create_access_token("user-1", secret, expire_minutes=1)
+    assert security.decode_access_token(token, secret) == "user-1"
+    assert (token, secret) in security._VERIFIED
+    assert security.decode_access_token(token, "another-secret-" + "o" * 40) is None
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    assert security.decode_access_token(forged, secret) is None
+    assert (forged, secret) not in security._VERIFIED  # failures are not remembered
+
+    later = time.time() + 61
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert security.decode_access_token(token, secret) is None
+    assert (token, secret) not in security._VERIFIED
+
+
+def test_the_verified_token_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.core import security
+
+    monkeypatch.setattr(security, "_VERIFIED_MAX", 3)
+    security._VERIFIED.clear()
+    secret = "unit-secret-" + "b" * 40
+    tokens = [security.create_access_token(f"user-{i}", secret, expire_minutes=5) for i in range(5)]
+    assert [security.decode_access_token(t, secret) for t in tokens] == [f"user-{i}" for i in range(5)]
+    assert list(security._VERIFIED) == [(t, secret) for t in tokens[2:]]
