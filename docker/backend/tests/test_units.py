@@ -171,3 +171,29 @@ def test_the_verified_token_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -
     tokens = [security.create_access_token(f"user-{i}", secret, expire_minutes=5) for i in range(5)]
     assert [security.decode_access_token(t, secret) for t in tokens] == [f"user-{i}" for i in range(5)]
     assert list(security._VERIFIED) == [(t, secret) for t in tokens[2:]]
+
+
+def test_every_setting_is_in_env_schema_with_its_default_and_range() -> None:
+    """env.schema.yaml lists every variable the API reads (envcheck validates the container's
+    environment with it before the app starts), with the app's own defaults and int bounds."""
+    import annotated_types
+    import yaml
+    from pydantic_core import PydanticUndefined
+
+    from tests.conftest import REPO_ROOT
+
+    schema = yaml.safe_load((REPO_ROOT / "env.schema.yaml").read_text())["variables"]
+    for name, field in Settings.model_fields.items():
+        var = schema.get(name.upper())
+        assert var is not None, f"{name.upper()} is missing from env.schema.yaml"
+        default = field.default
+        if default is not PydanticUndefined and default is not None:
+            assert "default" in var, name
+            if isinstance(default, float):
+                assert float(var["default"]) == default, name
+            else:
+                assert str(var["default"]) == str(default), name
+        bounds = {type(m): m for m in field.metadata}
+        if var.get("type") == "int":
+            assert var.get("min") == getattr(bounds.get(annotated_types.Ge), "ge", None), name
+            assert var.get("max") == getattr(bounds.get(annotated_types.Le), "le", None), name
