@@ -28,6 +28,7 @@ from typing import Any
 SLOTS = 64  # workers that can take part (WEB_CONCURRENCY, plus those added with SIGTTIN)
 MAX_DEFER_SECONDS = 0.05
 RETRY_SECONDS = 0.002
+CLAIM_TIMEOUT_SECONDS = 1.0
 
 
 def queued_connections(sock: socket.socket) -> int:
@@ -69,20 +70,25 @@ class AcceptBalance:
         """Take a free slot, or one whose worker is gone. False when all are taken: this worker
         then accepts freely (it is not counted by the others either)."""
         me = os.getpid()
-        with self._lock:
+        # The lock only keeps two workers from claiming the same slot; a worker killed while
+        # holding it must not stop the next one from starting.
+        if not self._lock.acquire(timeout=CLAIM_TIMEOUT_SECONDS):
+            return False
+        try:
             for i, pid in enumerate(self._pids):
                 if pid == 0 or pid == me or not _alive(pid):
                     self._pids[i] = me
                     self._conns[i] = 0
                     self._slot = i
                     return True
+        finally:
+            self._lock.release()
         return False
 
     def release(self) -> None:
-        if self._slot >= 0:
-            with self._lock:
-                self._conns[self._slot] = 0
-                self._pids[self._slot] = 0
+        if self._slot >= 0:  # only this worker writes its slot: no lock needed
+            self._conns[self._slot] = 0
+            self._pids[self._slot] = 0
             self._slot = -1
 
     def opened(self) -> None:

@@ -7,6 +7,7 @@ and exits 0.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -74,7 +75,14 @@ class ServeConfig(uvicorn.Config):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.balance = AcceptBalance() if self.workers > 1 else None
+        self.balance: AcceptBalance | None = None
+        if self.workers > 1:
+            try:
+                self.balance = AcceptBalance()
+            except OSError as exc:  # no shared memory (/dev/shm, or the temp dir, not writable)
+                logging.getLogger("app").warning(
+                    "workers share connections as the kernel hands them out", extra={"reason": str(exc)}
+                )
 
     def load(self) -> None:
         super().load()

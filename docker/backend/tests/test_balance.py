@@ -93,6 +93,31 @@ def test_a_worker_without_a_slot_takes_everything(peer: int) -> None:
     assert balance.counts() == {peer: 0}
 
 
+def test_a_lock_left_held_by_a_killed_worker_does_not_stop_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.balance
+
+    monkeypatch.setattr(app.balance, "CLAIM_TIMEOUT_SECONDS", 0.1)
+    balance = AcceptBalance(slots=2)
+    assert balance._lock.acquire()  # as if its holder had died
+    start = time.monotonic()
+    assert not balance.claim()
+    assert time.monotonic() - start < 5
+    assert balance.allowance(0.0, 4) == 4  # without a slot: takes what comes
+
+
+def test_without_shared_memory_several_workers_still_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.serve
+
+    def no_shm(*args: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(app.serve, "AcceptBalance", no_shm)
+    config = app.serve.ServeConfig("app.main:app", host="127.0.0.1", port=0, workers=2)
+    assert config.balance is None
+    assert config.get_loop_factory() is not None  # uvicorn's own choice of loop
+    assert app.serve.ServeConfig("app.main:app", workers=1).balance is None
+
+
 def test_connections_count_from_accept_until_connection_lost() -> None:
     balance = AcceptBalance(slots=2)
     assert balance.claim()
