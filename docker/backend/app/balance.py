@@ -100,7 +100,7 @@ class AcceptBalance:
             self._conns[self._slot] -= 1
 
     def counts(self) -> dict[int, int]:
-        """Open connections per live worker pid (for logs and tests)."""
+        """Open connections per live worker pid."""
         return {pid: conns for pid, conns in zip(self._pids, self._conns, strict=True) if pid and _alive(pid)}
 
     def allowance(self, now: float, queued: int) -> int:
@@ -109,14 +109,9 @@ class AcceptBalance:
         has left connections to the others for MAX_DEFER_SECONDS; 0 means leave them."""
         if self._slot < 0:
             return queued
-        me = self._pids[self._slot]
-        mine = self._conns[self._slot]
-        total, workers = mine + queued, 1
-        for pid, conns in zip(self._pids, self._conns, strict=True):
-            if pid and pid != me and _alive(pid):
-                total += conns
-                workers += 1
-        take = min(queued, -(-total // workers) - mine)  # ceil(total / workers) - mine
+        live = self.counts()  # this worker included
+        total = sum(live.values()) + queued
+        take = min(queued, -(-total // len(live)) - self._conns[self._slot])  # ceil(total / workers) - mine
         if take > 0:
             self._waiting_since = None
             return take

@@ -24,27 +24,26 @@ class CoalescingTransport:
         self._held: bytes | None = None
         self._flush_handle: asyncio.Handle | None = None
 
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        held = self._held
-        if held is None:
-            self._held = bytes(data)
-            self._flush_handle = self._loop.call_soon(self.flush)
-            return
-        self._held = None
+    def _take_held(self) -> bytes | None:
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
-        self._transport.write(b"".join((held, data)))
+        held, self._held = self._held, None
+        return held
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._held is None:
+            self._held = bytes(data)
+            self._flush_handle = self._loop.call_soon(self.flush)
+            return
+        self._transport.write(b"".join((self._take_held(), data)))  # type: ignore[arg-type]
 
     def writelines(self, chunks: Any) -> None:
         self.write(b"".join(chunks))
 
     def flush(self) -> None:
         """Send what is held now."""
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-        held, self._held = self._held, None
+        held = self._take_held()
         if held is not None:
             self._transport.write(held)
 
@@ -57,10 +56,7 @@ class CoalescingTransport:
         self._transport.close()
 
     def abort(self) -> None:
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-        self._held = None
+        self._take_held()  # dropped with the connection
         self._transport.abort()
 
     def get_write_buffer_size(self) -> int:
