@@ -23,6 +23,7 @@ TAG := $(TAG)
 BUILD ?= build
 BIN ?= $(BUILD)/bin
 PYTHON ?= python3
+GO ?= go
 SHELL := /bin/bash
 
 ifeq ($(filter $(ENV),dev staging prod),)

@@ -39,14 +39,19 @@ COMPOSE_NEED_ENV = @test -f .env || { echo "make: there is no .env here, so no s
 # OCI labels from git (https://github.com/opencontainers/image-spec/blob/main/annotations.md).
 GIT_COMMIT_FULL = $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 GIT_SOURCE = $(shell git config --get remote.origin.url 2>/dev/null | sed -E 's#^git@([^:]+):#https://\1/#')
-BUILD_DATE = $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+# The commit's date, not the build's: the same sources give the same image id, so a second
+# `make up` with nothing changed recreates no container (SOURCE_DATE_EPOCH wins when set).
+BUILD_DATE = $(shell if [ -n "$$SOURCE_DATE_EPOCH" ]; then date -u -d "@$$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ; \
+	else TZ=UTC git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null || echo 1970-01-01T00:00:00Z; fi)
 image_labels = --label org.opencontainers.image.title=$(1) \
 	--label org.opencontainers.image.version=$(VERSION) \
 	--label org.opencontainers.image.revision=$(GIT_COMMIT_FULL) \
 	--label org.opencontainers.image.created=$(BUILD_DATE) \
 	$(if $(GIT_SOURCE),--label org.opencontainers.image.source=$(GIT_SOURCE)) \
 	--label com.todo-chatbot.project=$(COMPOSE_PROJECT)
-DOCKER_BUILD = DOCKER_BUILDKIT=1 $(DOCKER) build --build-arg VERSION=$(VERSION) --build-arg GIT_SHA=$(GIT_SHA)
+## Extra flags for every `docker build`, e.g. --network=host (a build behind a proxy) or --progress=plain.
+DOCKER_BUILD_FLAGS ?=
+DOCKER_BUILD = DOCKER_BUILDKIT=1 $(DOCKER) build $(DOCKER_BUILD_FLAGS) --build-arg VERSION=$(VERSION) --build-arg GIT_SHA=$(GIT_SHA)
 REGISTRY_PREFIX = $(if $(REGISTRY),$(patsubst %/,%,$(REGISTRY))/)
 
 # The C tools: native (build/bin) when the host can build them, else the `tools` stage image.

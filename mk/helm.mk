@@ -8,7 +8,6 @@ HELM_K8S_MINOR ?= 34
 TOOLS_CACHE ?= $(HOME)/.cache/todo-tools
 HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
 KUBE_SCORE ?= $(TOOLS_CACHE)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
-GO ?= go
 KUBECTL ?= kubectl
 # ENV_FILE (where secrets are read from) and ENV_SCHEMA come from mk/env.mk.
 ## 0 skips the waits that need real containers (migration Job completion, helm test, probe

@@ -696,9 +696,13 @@ class KubeTarget(Target):
 
 
 class ComposeTarget(Target):
-    """docker compose: kill a service's container; Docker's restart policy does not restart a
-    container killed through the API (moby#26087), so a `docker compose start` after
-    CHAOS_RESTART_DELAY stands in for it (printed like every fault command)."""
+    """docker compose: crash a service's main process and let Docker's restart policy bring it
+    back. When the engine runs on this machine (the container's main process is visible here,
+    checked through its cgroup), the process is killed directly: a real crash. Otherwise (Docker
+    Desktop's VM, a remote engine) `docker kill` then `docker start` of that one container stand
+    in for it, since Docker does not apply the restart policy to a container killed through its
+    API (moby#26087); printed like every fault command. Only the victim container is started:
+    never `compose start`, which would also re-run the one-shot migrate service."""
 
     name = "compose"
 
@@ -709,6 +713,7 @@ class ComposeTarget(Target):
         self.restart_delay = parse_duration(env("CHAOS_RESTART_DELAY", "1s"))
         self.rolling_skip = "Compose has no rolling update (one container per service); use k8s or helm"
         self.dry = False
+        self.db_cid = "postgres"
         self.starts: dict[str, set[str]] = {}
 
     def setup(self, runner: Runner) -> None:
@@ -720,17 +725,26 @@ class ComposeTarget(Target):
     def replicas(self, component: str) -> list[str]:
         return [component] if self.dry else [c for c in self.cid(component).split() if c]
 
+    def crash_command(self, component: str) -> list[str]:
+        """The fault: kill -KILL of the container's main process when it is a process of this
+        machine, else docker kill + docker start of the container (see the class comment)."""
+        cid = component if self.dry else self.cid(component)
+        if not self.dry:
+            pid = Runner.output(["docker", "inspect", "-f", "{{.State.Pid}}", cid]).strip()
+            try:
+                local = pid.isdigit() and int(pid) > 0 and cid in Path(f"/proc/{pid}/cgroup").read_text()
+            except OSError:
+                local = False
+            if local:
+                return ["kill", "-KILL", pid]
+        return ["sh", "-c", f"docker kill -s KILL {cid} && sleep {self.restart_delay:g} && docker start {cid}"]
+
     def kill(self, runner: Runner, component: str, replica: str) -> None:
-        runner.run([*self.dc, "kill", "-s", "SIGKILL", component], f"kill the {component} container")
-        if not runner.dry_run:
-            time.sleep(self.restart_delay)
-        runner.run([*self.dc, "start", component], "restart it (stands in for the restart policy)")
+        runner.run(self.crash_command(component), f"crash the {component} container's main process")
 
     def recover_plan(self, component: str, replica: str) -> tuple[str, list[str]] | None:
         url = f"{self.api_url}/ready" if component == "backend" else f"{self.frontend_url}/api/healthz"
-        dc = shlex.join(self.dc)
-        script = f"{dc} kill -s SIGKILL {component} && sleep {self.restart_delay:g} && {dc} start {component}"
-        return url, ["sh", "-c", script]
+        return url, self.crash_command(component)
 
     def replica_back(self, component: str, replica: str) -> bool:
         # the old container is gone (killed, then started again): a ready answer is the new one
@@ -749,15 +763,18 @@ class ComposeTarget(Target):
     def readiness_failing(self) -> bool:
         return http("GET", f"{self.api_url}/ready", timeout=2)["outcome"] != "ok"
 
+    # The database container itself, by id: `compose stop/start postgres` would also stop the
+    # services that depend on it, or start the one-shot migrate again.
     def db_stop(self, runner: Runner) -> None:
-        runner.run([*self.dc, "stop", "postgres"], "database down")
+        self.db_cid = "postgres" if self.dry else self.cid("postgres")
+        runner.run(["docker", "stop", self.db_cid], "database down")
 
     def db_start(self, runner: Runner) -> None:
-        runner.run([*self.dc, "start", "postgres"], "database back")
+        runner.run(["docker", "start", self.db_cid], "database back")
         if not runner.dry_run:
             wait_until(
                 lambda: (
-                    Runner.output(["docker", "inspect", "-f", "{{.State.Health.Status}}", self.cid("postgres")]).strip()
+                    Runner.output(["docker", "inspect", "-f", "{{.State.Health.Status}}", self.db_cid]).strip()
                     == "healthy"
                 ),
                 60,

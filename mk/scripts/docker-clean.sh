@@ -3,7 +3,8 @@
 # and this project's images, naming each before deleting it. Asks nothing. Works without .env.
 #   docker-clean.sh PROJECT IMAGE_REPO...     Env: DOCKER (docker)
 # Only objects labelled com.docker.compose.project=PROJECT and images of the given repositories
-# (todo-backend, todo-frontend, todo-tools) are touched; postgres:15-alpine stays.
+# (todo-backend, todo-frontend, todo-tools), tagged or left untagged by a later build, are
+# touched; postgres:15-alpine stays.
 set -euo pipefail
 docker=${DOCKER:-docker}
 project=$1
@@ -22,6 +23,8 @@ for repo in "$@"; do
     awk '$1 ~ /:<none>$/ {print $2}' || true)
   images+=$'\n'
 done
+# untagged images of earlier builds (dangling), found by the project label `make build` sets
+images+=$("$docker" image ls -q --filter dangling=true --filter "label=com.todo-chatbot.project=$project" || true)
 images=$(printf '%s' "$images" | sed '/^$/d' | sort -u)
 
 if [[ -z $containers$volumes$networks$images ]]; then

@@ -2,10 +2,20 @@
 # Browser e2e: a private PostgreSQL (mk/scripts/pg-temp.sh), migrations (make backend-migrate),
 # the built standalone frontend; tests/e2e/*.test.mjs then runs the backend (make backend-run)
 # and Chromium itself. Everything listens on 127.0.0.1 and is stopped on exit, pass or fail.
+# With E2E_BASE_URL (and E2E_API_URL, E2E_COMPOSE; see tests/e2e/stack.mjs) the same tests run
+# against a stack that is already running, such as the Compose stack of `make up`.
 set -euo pipefail
 root=$(pwd)
 out=${E2E_OUT:-build/e2e}
 chromium=${CHROMIUM:-/usr/bin/chromium}
+
+# Against a running stack (the Compose stack of `make up`): nothing to start here.
+if [[ -n ${E2E_BASE_URL:-} ]]; then
+  [[ -x $chromium ]] || { echo "e2e: $chromium is missing (apt-get install chromium)" >&2; exit 1; }
+  mkdir -p "$out"
+  echo "e2e: running tests/e2e in Chromium against the running stack at $E2E_BASE_URL"
+  E2E_OUT=$out exec node --test --test-reporter=spec --test-concurrency=1 tests/e2e/
+fi
 
 missing=()
 [[ -x mk/scripts/pg-temp.sh ]] || missing+=("mk/scripts/pg-temp.sh (private PostgreSQL)")

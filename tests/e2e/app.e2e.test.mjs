@@ -1,53 +1,32 @@
-// The whole app in real Chromium: PostgreSQL (started by frontend-e2e.sh, migrations applied),
-// the backend (`make backend-run`, native) and the built standalone frontend (`node server.js`).
-// (E2E_PGDIR: its pg-temp.sh directory, to stop and restart the database mid-test.)
+// The whole app in real Chromium, against the stack of tests/e2e/stack.mjs: natively (PostgreSQL
+// started by frontend-e2e.sh, the backend and the built standalone frontend) or the running
+// Compose stack of `make up` (E2E_BASE_URL).
 // sign up -> add a task -> toggle it -> chat "Add a task to buy milk" -> list shows it ->
 // reload keeps everything -> a second user sees none of it -> backend stopped: unreachable
 // state -> backend back: the page recovers without a reload. Screenshots in build/e2e/.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, STANDALONE_DIR, freePort, launchBrowser, startProcess, stopAll, stopProcess, waitHttp } from './lib.mjs';
+import { ROOT, launchBrowser } from './lib.mjs';
+import { e2eStack } from './stack.mjs';
 
-const OUT = join(ROOT, process.env.E2E_OUT ?? 'build/e2e');
+const OUT = resolve(ROOT, process.env.E2E_OUT ?? 'build/e2e');
 mkdirSync(OUT, { recursive: true });
-for (const v of ['DATABASE_URL', 'JWT_SECRET', 'E2E_PGDIR']) {
-  if (!process.env[v]) throw new Error(`${v} must be set (mk/scripts/frontend-e2e.sh sets it)`);
-}
+const stack = e2eStack(OUT);
 
 const WAIT = 20_000;
-let backendPort;
-let frontendPort;
-let backend;
-let frontend;
 let browser;
 let page;
 const stamp = Date.now();
 const userA = { name: 'Ada', email: `ada-${stamp}@example.com`, password: 'correct horse 1' };
 const userB = { name: 'Bob', email: `bob-${stamp}@example.com`, password: 'battery staple 2' };
 
-function startBackend() {
-  backend = startProcess('backend', 'make', ['-s', '-C', ROOT, 'backend-run'], {
-    cwd: ROOT,
-    env: {
-      BACKEND_PORT: String(backendPort),
-      BACKEND_HOST: '127.0.0.1',
-      CHAT_PROVIDER: 'local',
-      WEB_CONCURRENCY: '1',
-      LOG_LEVEL: 'warning',
-    },
-    logFile: join(OUT, 'backend.log'),
-  });
-  return waitHttp(`http://127.0.0.1:${backendPort}/ready`, { proc: backend, timeoutMs: 90_000 });
-}
-
 async function shot(name) {
   await page.screenshot({ path: join(OUT, `${name}.png`) });
 }
 
-const url = (path) => `http://127.0.0.1:${frontendPort}${path}`;
+const url = (path) => stack.url(path);
 
 async function signUp(user) {
   await page.goto(url('/signup'));
@@ -74,21 +53,7 @@ async function signOut() {
 const taskList = () => page.getByRole('list', { name: 'Tasks' });
 
 before(async () => {
-  backendPort = await freePort();
-  frontendPort = await freePort();
-  await startBackend();
-  frontend = startProcess('frontend', process.execPath, ['server.js'], {
-    cwd: STANDALONE_DIR,
-    env: {
-      PORT: String(frontendPort),
-      HOSTNAME: '127.0.0.1',
-      BACKEND_URL: `http://127.0.0.1:${backendPort}`,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    logFile: join(OUT, 'frontend.log'),
-  });
-  await waitHttp(url('/api/healthz'), { proc: frontend });
+  await stack.start();
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.setDefaultTimeout(WAIT);
@@ -96,7 +61,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await stopAll();
+  await stack.stop();
 });
 
 test('a user manages tasks by hand and by chat, in real Chromium', async (t0) => {
@@ -190,7 +155,7 @@ test('a user manages tasks by hand and by chat, in real Chromium', async (t0) =>
   });
 
   await t.test('backend stopped: the UI says the server is not reachable and keeps retrying', async () => {
-    await stopProcess(backend);
+    await stack.stopBackend();
     await page.getByRole('button', { name: 'Pending' }).click();
     const banner = page.getByTestId('connection-banner');
     await banner.waitFor();
@@ -203,7 +168,7 @@ test('a user manages tasks by hand and by chat, in real Chromium', async (t0) =>
     page.once('load', () => {
       reloaded = true;
     });
-    await startBackend();
+    await stack.startBackend();
     await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
     await taskList().getByText(/^buy milk$/i).waitFor();
     assert.equal(reloaded, false, 'the page was not reloaded');
@@ -214,7 +179,7 @@ test('a user manages tasks by hand and by chat, in real Chromium', async (t0) =>
   });
 
   await t.test('database stopped: the backend answers 503 and the UI says the service is unavailable', async () => {
-    execFileSync(join(ROOT, 'mk/scripts/pg-temp.sh'), ['stop', process.env.E2E_PGDIR], { stdio: 'ignore' });
+    stack.stopDatabase();
     await page.getByRole('button', { name: 'All' }).click();
     const banner = page.getByTestId('connection-banner');
     await banner.waitFor();
@@ -223,7 +188,7 @@ test('a user manages tasks by hand and by chat, in real Chromium', async (t0) =>
   });
 
   await t.test('database back: the UI recovers by itself', async () => {
-    execFileSync(join(ROOT, 'mk/scripts/pg-temp.sh'), ['start', process.env.E2E_PGDIR], { stdio: 'ignore' });
+    stack.startDatabase();
     await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 60_000 });
     await taskList().getByText('Write the report').waitFor();
   });
