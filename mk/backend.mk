@@ -17,7 +17,8 @@ deps-backend: ## create build/venv-backend from the pinned docker/backend/requir
 backend-lint: deps-backend ## ruff (lint + format check) on the backend, hadolint on its Dockerfile
 	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 
-backend-test: deps-backend ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
+# envcheck: the entrypoint tests run the real one (the image's gate before `serve` and `migrate`).
+backend-test: deps-backend $(BIN)/envcheck ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
 	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 	@mk/scripts/backend-test.sh $(BACKEND_VENV) $(BACKEND_DIR) $(BACKEND_PYTEST_ARGS)
 

@@ -9,6 +9,7 @@ import importlib
 import itertools
 import json
 import logging
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ import psycopg
 import psycopg.errors
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Route
@@ -25,9 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.agent.provider import make_provider
 from app.api.routes import auth, chat, health, tasks
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, app_version, describe_errors, get_settings
 from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseUnavailable, PoolTimeout
-from app.core.logging import lighten_log_records
 
 log = logging.getLogger("app")
 access_log = logging.getLogger("app.access")
@@ -130,9 +131,20 @@ def _unavailable() -> JSONResponse:
     )
 
 
+def _settings_or_exit() -> Settings:
+    """The settings from the environment; on invalid ones, their names and reasons (never the
+    values) on stderr and exit 3, uvicorn's startup failure, which also stops its supervisor."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        print(describe_errors(exc), file=sys.stderr)
+        sys.exit(3)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    lighten_log_records()
+    """The application; uvicorn calls it once per worker (`uvicorn app.main:create_app --factory`)."""
+    settings = settings or _settings_or_exit()
+    logging.getLogger().setLevel(settings.log_level.upper())
     database = Database(settings.sqlalchemy_url, settings.db_timeout_seconds, settings.db_pool_size)
     mcp = LazyMCP()
 
@@ -166,7 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Todo Chatbot API",
-        version="1.0.0",
+        version=app_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
     )
@@ -222,21 +234,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(Route("/mcp", endpoint=mcp, include_in_schema=False))
     app.add_middleware(RequestLogMiddleware)
     return app
-
-
-def _lazy_app() -> FastAPI:
-    return create_app()
-
-
-class _App:
-    """`app.main:app` for uvicorn; the real app is built on first use so imports need no env."""
-
-    _inner: FastAPI | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._inner is None:
-            self._inner = create_app()
-        await self._inner(scope, receive, send)
-
-
-app = _App()
