@@ -60,7 +60,7 @@ class Settings(DatabaseSettings):
     # How long a request waits for a database connection before answering 503.
     db_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # Connections of the process's pool (one pool per worker process; see docs/backend.md).
-    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_pool_size: int = Field(default=5, ge=1, le=100)
 
     @field_validator("openai_base_url", mode="before")
     @classmethod
