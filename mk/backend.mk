@@ -27,3 +27,13 @@ backend-migrate: deps-backend ## apply the Alembic migrations to DATABASE_URL (f
 
 backend-run: deps-backend ## run the API natively on BACKEND_PORT (default 8000), configured by the environment or .env
 	@mk/scripts/backend-run.sh $(BACKEND_VENV) $(BACKEND_DIR) serve
+
+## bench-backend: the tree compared against (a git revision), unless BENCH_APP_DIR names a checkout.
+BENCH_BASE ?= main
+BENCH_APP_DIR ?=
+## bench-backend: the backend's CPU limit in millicores (the chart's backend.resources.limits.cpu).
+CPU_LIMIT_MILLI ?= 500
+
+.PHONY: bench-backend
+bench-backend: deps-backend $(BIN)/probe ## bench: one backend as the chart runs it (1 worker, 500m CPU) vs BENCH_BASE, side by side (root: a cgroup)
+	@BENCH_BASE='$(BENCH_BASE)' BENCH_APP_DIR='$(BENCH_APP_DIR)' CPU_LIMIT_MILLI='$(CPU_LIMIT_MILLI)' bench/backend/run.sh
