@@ -17,7 +17,8 @@ deps-backend: ## create build/venv-backend from the pinned docker/backend/requir
 backend-lint: deps-backend ## ruff (lint + format check) on the backend, hadolint on its Dockerfile
 	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 
-backend-test: deps-backend ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
+# envcheck: the entrypoint tests run the real one (the image's gate before `serve` and `migrate`).
+backend-test: deps-backend $(BIN)/envcheck ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
 	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 	@mk/scripts/backend-test.sh $(BACKEND_VENV) $(BACKEND_DIR) $(BACKEND_PYTEST_ARGS)
 
@@ -26,3 +27,13 @@ backend-migrate: deps-backend ## apply the Alembic migrations to DATABASE_URL (f
 
 backend-run: deps-backend ## run the API natively on BACKEND_PORT (default 8000), configured by the environment or .env
 	@mk/scripts/backend-run.sh $(BACKEND_VENV) $(BACKEND_DIR) serve
+
+## bench-backend: the tree compared against (a git revision), unless BENCH_APP_DIR names a checkout.
+BENCH_BASE ?= main
+BENCH_APP_DIR ?=
+## bench-backend: the backend's CPU limit in millicores (the chart's backend.resources.limits.cpu).
+CPU_LIMIT_MILLI ?= 500
+
+.PHONY: bench-backend
+bench-backend: deps-backend $(BIN)/probe ## bench: one backend as the chart runs it (1 worker, 500m CPU) vs BENCH_BASE, side by side (root: a cgroup)
+	@BENCH_BASE='$(BENCH_BASE)' BENCH_APP_DIR='$(BENCH_APP_DIR)' CPU_LIMIT_MILLI='$(CPU_LIMIT_MILLI)' bench/backend/run.sh

@@ -1,61 +1,31 @@
 """Helpers for bench/backend/run.sh (standard library only).
 
-summarize.py --wrk < wrk-output           wrk's text as one JSON object with probe's field names
-summarize.py --line < json-line           a one-line human summary of a probe/wrk result
-summarize.py --report CONNS RATE < jsonl  medians over the runs and the issue's targets, met or not
+summarize.py --line < json-line                  a one-line human summary of a probe result
+summarize.py --half-rate SIDE SCENARIO < jsonl   half the req/s of SIDE's last SCENARIO run (open-model rate)
+summarize.py --report < jsonl                    old and new side by side (medians over the runs), with the goals
 """
 
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import sys
 from typing import Any
 
-P99_TARGET_MS = 100.0
-LIST_RPS_TARGET = 500.0
-STARTUP_TARGET_S = 3.0
-
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def _ms(text: str) -> float:
-    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
-    if not m:
-        raise ValueError(f"unexpected wrk latency {text!r}")
-    return float(m.group(1)) * _UNITS[m.group(2)]
-
-
-def parse_wrk(text: str) -> dict[str, Any]:
-    """wrk --latency output -> the fields probe's JSON has (req/s, p50, p99, errors)."""
-    lat = {q: _ms(v) for q, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.MULTILINE)}
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    requests = int(re.search(r"(\d+) requests in", text).group(1))  # type: ignore[union-attr]
-    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", text)) else 0
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    sock_errors = sum(int(x) for x in sock.groups()) if sock else 0
-    return {
-        "model": "closed",
-        "requests": requests,
-        "req_per_s": rps,
-        "latency_ms": {"p50": lat.get("50"), "p99": lat.get("99")},
-        "errors": non2xx + sock_errors,
-    }
+PER_CORE_RATIO_GOAL = 0.8  # new throughput per core >= 0.8 x old
+OPEN_P99_GOAL_MS = 25.0
 
 
 def errors_of(result: dict[str, Any]) -> int:
     """Transport errors plus responses that are not 2xx."""
-    if isinstance(result.get("errors"), int):
-        return int(result["errors"])
     bad = sum(n for code, n in result.get("status", {}).items() if not code.startswith("2"))
     return int(result.get("errors_total", 0)) + bad
 
 
-def cpu_ms(row: dict[str, Any], key: str) -> float:
-    """CPU milliseconds per request of the server (app_cpu_s) or PostgreSQL (pg_cpu_s) in a run."""
+def cpu_ms(row: dict[str, Any]) -> float:
+    """The server's CPU milliseconds per request in a measurement."""
     n = row["result"]["requests"]
-    return 1000 * row.get(key, float("nan")) / n if n else float("nan")
+    return 1000 * row["app_cpu_s"] / n if n else float("nan")
 
 
 def line(row: dict[str, Any]) -> str:
@@ -63,102 +33,81 @@ def line(row: dict[str, Any]) -> str:
     if not result:
         return "no result (the load tool failed)"
     lat = result["latency_ms"]
-    model = "open, " + f"{result['rate']:.0f} req/s offered" if result.get("model") == "open" else "closed"
+    model = f"open, {result['rate']:.0f} req/s offered" if result.get("model") == "open" else "closed"
     return (
-        f"{result['req_per_s']:.1f} req/s, p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, "
-        f"{errors_of(result)} errors ({model}); CPU per request: app {cpu_ms(row, 'app_cpu_s'):.2f} ms, "
-        f"PostgreSQL {cpu_ms(row, 'pg_cpu_s'):.2f} ms, load generator {cpu_ms(row, 'gen_cpu_s'):.2f} ms"
-        f" ({generator_share(row):.0%} of one core)"
+        f"{result['req_per_s']:.1f} req/s ({result['req_per_s'] / row['cpu_limit']:.0f} per core), p50 "
+        f"{lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, {errors_of(result)} errors ({model}); "
+        f"server CPU {cpu_ms(row):.2f} ms per request"
     )
 
 
-def generator_share(row: dict[str, Any]) -> float:
-    """How busy the load generator was: its CPU seconds over the run's length (1.0 = one full core)."""
-    result = row["result"]
-    seconds = result.get("duration_s") or (result["requests"] / result["req_per_s"] if result["req_per_s"] else 0)
-    return row.get("gen_cpu_s", float("nan")) / seconds if seconds else float("nan")
+def _runs(rows: list[dict[str, Any]], side: str, scenario: str) -> list[dict[str, Any]]:
+    return [r for r in rows if r.get("side") == side and r.get("scenario") == scenario and r.get("result")]
+
+
+def half_rate(rows: list[dict[str, Any]], side: str, scenario: str) -> int:
+    runs = _runs(rows, side, scenario)
+    if not runs:
+        raise SystemExit(f"summarize: no {side} {scenario} result to take a rate from")
+    return max(1, round(runs[-1]["result"]["req_per_s"] / 2))
 
 
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def report(rows: list[dict[str, Any]], conns: int, rate: float) -> list[str]:
-    by: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    startup: list[float] = []
-    server: dict[str, Any] = {}
-    for row in rows:
-        if row["kind"] == "startup":
-            startup.append(row["seconds"])
-        elif row["kind"] == "server":
-            server = row
-        elif row.get("result"):
-            by.setdefault((row["kind"], row["scenario"]), []).append(row)
-
-    def med(tool: str, scenario: str) -> dict[str, float] | None:
-        rows = by.get((tool, scenario))
-        if not rows:
-            return None
-        results = [r["result"] for r in rows]
-        return {
-            "n": len(results),
-            "app_cpu": _median([cpu_ms(r, "app_cpu_s") for r in rows]),
-            "rps": _median([r["req_per_s"] for r in results]),
-            "p50": _median([r["latency_ms"]["p50"] for r in results]),
-            "p99": _median([r["latency_ms"]["p99"] for r in results]),
-            "errors": sum(errors_of(r) for r in results),
-        }
+def report(rows: list[dict[str, Any]]) -> list[str]:
+    def med(side: str, scenario: str, pick: Any) -> float:
+        return _median([pick(r) for r in _runs(rows, side, scenario)])
 
     def verdict(ok: bool) -> str:
         return "MET" if ok else "NOT MET"
 
-    out = ["", "== targets (issue 5; medians over the runs, errors summed)"]
-    for tool in ("probe", "wrk"):
-        for scenario, what in (("list-closed", "list"), ("create-closed", "create")):
-            m = med(tool, scenario)
-            if not m:
-                continue
-            checks = [f"0 errors: {verdict(m['errors'] == 0)}", f"p99<=100ms: {verdict(m['p99'] <= P99_TARGET_MS)}"]
-            if what == "list":
-                checks.append(f">=500 req/s: {verdict(m['rps'] >= LIST_RPS_TARGET)}")
-            out.append(
-                f"(a) closed, {conns} clients, {what:6} [{tool}, {m['n']:.0f} run(s)]: {m['rps']:.0f} req/s, "
-                f"p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms, {m['errors']:.0f} errors, "
-                f"app CPU {m['app_cpu']:.2f} ms/req -> " + "; ".join(checks)
-            )
-    m = med("probe", "list-open")
-    if m:
+    out = ["", "== old vs new (medians over the runs; req/s per core = req/s / CPU limit)"]
+    out.append(f"{'measure':44} {'old':>10} {'new':>10}  new/old")
+    for what in ("list", "create"):
+        per_core = {
+            s: med(s, f"{what}-max", lambda r: r["result"]["req_per_s"] / r["cpu_limit"]) for s in ("old", "new")
+        }
+        rps = {s: med(s, f"{what}-max", lambda r: r["result"]["req_per_s"]) for s in ("old", "new")}
+        cpu = {s: med(s, f"{what}-max", cpu_ms) for s in ("old", "new")}
+        p99 = {s: med(s, f"{what}-open", lambda r: r["result"]["latency_ms"]["p99"]) for s in ("old", "new")}
+        rate = {s: med(s, f"{what}-open", lambda r: r["result"]["rate"]) for s in ("old", "new")}
+        ratio = per_core["new"] / per_core["old"] if per_core["old"] else float("nan")
         out.append(
-            f"(b) open, {rate:.0f} req/s offered, {conns} connections, list [probe, {m['n']:.0f} run(s)]: "
-            f"{m['rps']:.0f} req/s served, p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms, {m['errors']:.0f} errors"
-            f" -> 0 errors: {verdict(m['errors'] == 0)}; p99<=100ms: {verdict(m['p99'] <= P99_TARGET_MS)};"
-            f" served>=99% of offered: {verdict(m['rps'] >= rate * 0.99)}"
+            f"{what + ': max req/s (closed)':44} {rps['old']:10.0f} {rps['new']:10.0f}  {rps['new'] / rps['old']:.2f}"
         )
-    if startup:
-        s = _median(startup)
-        out.append(f"startup to /ready 200: {s:.2f} s -> <=3 s: {verdict(s <= STARTUP_TARGET_S)}")
-    if server:
+        out.append(f"{what + ': req/s per core':44} {per_core['old']:10.0f} {per_core['new']:10.0f}  {ratio:.2f}")
+        out.append(f"{what + ': server CPU ms per request':44} {cpu['old']:10.2f} {cpu['new']:10.2f}")
         out.append(
-            f"server: {server['request_log_lines']} JSON request log lines, {server['status_5xx']} with status 5xx"
+            f"{what + ': open model p99 ms (at 50 % of max)':44} {p99['old']:10.1f} {p99['new']:10.1f}"
+            f"  (offered {rate['old']:.0f} / {rate['new']:.0f} req/s)"
         )
-    p = med("probe", "list-closed")
-    if p:
         out.append(
-            f"note: closed model, Little's law: {conns} clients / {p['rps']:.0f} req/s = "
-            f"{1000 * conns / p['rps']:.0f} ms mean latency; p99 <= 100 ms there needs well over "
-            f"{1000 * conns / P99_TARGET_MS:.0f} req/s"
+            f"  goals, {what}: per core new >= {PER_CORE_RATIO_GOAL} x old: {verdict(ratio >= PER_CORE_RATIO_GOAL)};"
+            f" open p99 < {OPEN_P99_GOAL_MS:.0f} ms: {verdict(p99['new'] < OPEN_P99_GOAL_MS)}"
         )
+    errors = {
+        s: sum(errors_of(r["result"]) for r in rows if r.get("side") == s and r.get("result")) for s in ("old", "new")
+    }
+    fivexx = {
+        s: sum(r["status_5xx"] for r in rows if r.get("side") == s and r.get("kind") == "server")
+        for s in ("old", "new")
+    }
+    out.append(
+        f"errors (transport or non-2xx): old {errors['old']}, new {errors['new']};"
+        f" 5xx in the server logs: old {fivexx['old']}, new {fivexx['new']}"
+    )
     return out
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--wrk"]:
-        print(json.dumps(parse_wrk(sys.stdin.read())))
-    elif argv[:1] == ["--line"]:
+    if argv[:1] == ["--line"]:
         print(line(json.loads(sys.stdin.read())))
+    elif argv[:1] == ["--half-rate"] and len(argv) == 3:
+        print(half_rate([json.loads(x) for x in sys.stdin if x.strip()], argv[1], argv[2]))
     elif argv[:1] == ["--report"]:
-        rows = [json.loads(x) for x in sys.stdin if x.strip()]
-        print("\n".join(report(rows, int(argv[1]), float(argv[2]))))
+        print("\n".join(report([json.loads(x) for x in sys.stdin if x.strip()])))
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Backend container entrypoint: validate the environment against env.schema.yaml, then run
-#   serve    the API (uvicorn, WEB_CONCURRENCY workers)   [default]
+#   serve    the API: uvicorn's own command line, WEB_CONCURRENCY workers (default 1: one
+#            process per container, scaled by replicas), JSON logs, a 20 s graceful drain on
+#            SIGTERM (under Kubernetes' 30 s default grace period); extra arguments go to uvicorn
 #   migrate  alembic upgrade head (Compose one-shot service, Helm hook Job)
 #   anything else is exec'd as given (e.g. `sh` for debugging).
 # envcheck exits non-zero naming the missing/invalid keys (never their values), so a
@@ -32,7 +34,11 @@ cd "$APP_DIR"
 cmd="${1:-serve}"
 [ "$#" -gt 0 ] && shift
 case "$cmd" in
-  serve) exec "$PYTHON" -m app.serve "$@" ;;
+  serve)
+    exec "$PYTHON" -m uvicorn app.main:create_app --factory \
+      --host "${BACKEND_HOST:-0.0.0.0}" --port "${BACKEND_PORT:-8000}" --workers "${WEB_CONCURRENCY:-1}" \
+      --log-config "$APP_DIR/app/core/logging.json" --no-access-log --no-server-header \
+      --timeout-graceful-shutdown 20 "$@" ;;
   migrate) exec "$PYTHON" -m alembic -c "$APP_DIR/alembic.ini" upgrade head "$@" ;;
   *) exec "$cmd" "$@" ;;
 esac

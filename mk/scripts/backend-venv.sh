@@ -18,7 +18,7 @@ if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c 'import sys; sys.exit(
 fi
 args=()
 for f in "$@"; do args+=(-r "$f"); done
-# Wheels only, as the image's build stage installs requirements.txt (docker/backend/slim-venv.sh):
+# Wheels only, as the image's build stage installs requirements.txt (docker/backend/Dockerfile):
 # the tests run the very files the image ships, never a local build of an sdist.
 "$venv/bin/pip" install -q --disable-pip-version-check --no-input --only-binary=:all: "${args[@]}"
 "$venv/bin/pip" check >/dev/null

@@ -4,8 +4,7 @@
     chaos-native.py [--out build/chaos]
 
 Starts, all on 127.0.0.1 and free ports: a private PostgreSQL (mk/scripts/pg-temp.sh), the
-migrations, two backend processes (`make backend-run` when that target exists, else
-`python -m app.serve` from build/venv-backend) under a small supervisor that restarts a killed
+migrations, two backend processes (`make backend-run`, one uvicorn worker each) under a small supervisor that restarts a killed
 one after CHAOS_RESTART_DELAY (the kubelet's part), HAProxy in front of them with active
 health checks on /ready (the Service's part), and two frontends behind it when the Next.js
 standalone build exists (else frontend-pod-kill is skipped, saying why). Then it runs the same
@@ -188,12 +187,9 @@ class NativeTarget(cr.Target):
         p = subprocess.run(mig, cwd=mig_cwd, env=benv, capture_output=True, text=True, timeout=300)
         if p.returncode != 0:
             raise RuntimeError(f"migrations failed: {shlex.join(mig)}\n{(p.stdout + p.stderr)[-1500:]}")
-        if make_has("backend-run"):
-            self.backend_cmd, cwd = ["make", "--no-print-directory", "-s", "backend-run"], str(ROOT)
-        else:
-            if not os.access(py, os.X_OK):
-                raise RuntimeError("no `make backend-run` and no build/venv-backend: run `make deps` first")
-            self.backend_cmd, cwd = [py, "-m", "app.serve"], str(ROOT / "docker/backend")
+        if not make_has("backend-run"):
+            raise RuntimeError("this tree has no `make backend-run`: the backends cannot be started")
+        self.backend_cmd, cwd = ["make", "--no-print-directory", "-s", "backend-run"], str(ROOT)
         for name in self.backends:
             e = dict(benv, BACKEND_PORT=str(self.ports[name]))
             self.sup.add(sup_mod.Slot(name, self.backend_cmd, e, cwd, os.path.join(self.state, f"{name}.log")))

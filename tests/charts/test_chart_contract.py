@@ -256,6 +256,53 @@ def _notes(tmp_path, env):
     return yaml.safe_load(r.stdout)["data"]["notes"]
 
 
+# --- database connections: the backend's share of max_connections -------------------------------
+
+def _backend_env(docs):
+    dep = one(docs, "Deployment", "-backend")
+    cm = one(docs, "ConfigMap")
+    assert dep["spec"]["template"]["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"] == cm["metadata"]["name"]
+    return cm["data"]
+
+
+def test_workers_and_pool_size_are_chart_values_in_the_backend_environment():
+    env = _backend_env(render("dev"))
+    assert env["WEB_CONCURRENCY"] == "1" and env["DB_POOL_SIZE"] == "5"
+    env = _backend_env(render("dev", ("config.webConcurrency=2", "config.dbPoolSize=7")))
+    assert env["WEB_CONCURRENCY"] == "2" and env["DB_POOL_SIZE"] == "7"
+
+
+def test_the_bundled_postgresql_gets_max_connections_from_the_values():
+    sts = one(render("dev", ("postgresql.maxConnections=250",)), "StatefulSet")
+    assert sts["spec"]["template"]["spec"]["containers"][0]["args"] == ["-c", "max_connections=250"]
+
+
+@pytest.mark.parametrize("sets", [
+    # (replicas + 1 surge) x workers x (pool + 1) > 100 - 10
+    ("backend.replicaCount=9", "config.dbPoolSize=10"),                     # 10 x 1 x 11 = 110
+    ("backend.autoscaling.enabled=true", "backend.autoscaling.maxReplicas=15"),  # 16 x 1 x 6 = 96
+    ("backend.replicaCount=2", "config.webConcurrency=6"),                  # 3 x 6 x 6 = 108
+    ("postgresql.connectionReserve=40", "backend.replicaCount=10"),         # 11 x 1 x 6 = 66 > 100 - 40
+])
+def test_the_chart_refuses_more_backend_connections_than_the_bundled_postgresql_allows(sets):
+    err = _template_error(*sets)
+    assert "database connections" in err and "postgresql.maxConnections" in err
+
+
+def test_the_connection_check_counts_the_hpa_maximum_not_the_replicas():
+    # 8 replicas would fit (9 x 6 = 54); with the HPA on, its maximum of 15 counts (16 x 6 = 96 > 90)
+    render("dev", ("backend.replicaCount=8",))
+    _template_error("backend.replicaCount=8", "backend.autoscaling.enabled=true", "backend.autoscaling.maxReplicas=15")
+    render("dev", ("backend.autoscaling.enabled=true", "backend.autoscaling.maxReplicas=14"))  # 15 x 6 = 90
+
+
+def test_an_external_database_is_not_checked_but_the_notes_warn_with_the_figure(tmp_path):
+    render("prod", ("backend.autoscaling.maxReplicas=50",))  # renders: the chart cannot see its limit
+    notes = _notes(tmp_path, "prod")
+    assert "WARNING: the backend can open up to 66 connections to the external database" in notes
+    assert "max_connections" in _notes(tmp_path, "dev") and "WARNING" not in _notes(tmp_path, "dev")
+
+
 def test_notes_say_how_to_reach_the_app_and_check_it(tmp_path):
     notes = _notes(tmp_path, "dev")
     assert "NodePort" in notes and "30080" in notes and "kubectl port-forward" in notes

@@ -9,25 +9,24 @@ import importlib
 import itertools
 import json
 import logging
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
 
-import anyio.to_thread
 import psycopg
 import psycopg.errors
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from psycopg_pool import PoolTimeout
+from pydantic import ValidationError
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.agent.provider import make_provider
 from app.api.routes import auth, chat, health, tasks
-from app.core.config import Settings, get_settings
-from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseUnavailable, PoolTimeout
-from app.core.logging import lighten_log_records
+from app.core.config import Settings, app_version, describe_errors, get_settings
+from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseUnavailable
 
 log = logging.getLogger("app")
 access_log = logging.getLogger("app.access")
@@ -130,17 +129,26 @@ def _unavailable() -> JSONResponse:
     )
 
 
+def _settings_or_exit() -> Settings:
+    """The settings from the environment; on invalid ones, their names and reasons (never the
+    values) on stderr and exit 3, uvicorn's startup failure, which also stops its supervisor."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        print(describe_errors(exc), file=sys.stderr)
+        sys.exit(3)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    lighten_log_records()
+    """The application; uvicorn calls it once per worker (`uvicorn app.main:create_app --factory`)."""
+    settings = settings or _settings_or_exit()
+    logging.getLogger().setLevel(settings.log_level.upper())
     database = Database(settings.sqlalchemy_url, settings.db_timeout_seconds, settings.db_pool_size)
     mcp = LazyMCP()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Sync routes run in anyio's thread pool: no more threads than pooled connections, so a
-        # burst queues for a thread instead of timing out waiting for a connection (503).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        await database.open()
         loop_task = asyncio.create_task(database.reconnect_loop())
         stopping = asyncio.Event()
         mcp_task = asyncio.create_task(mcp.serve(settings, database, stopping))
@@ -155,9 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stopping.set()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(mcp_task, 5)
-            database.stop()
             with contextlib.suppress(Exception):
-                await database.close_async()
+                await database.close()
             loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await loop_task
@@ -166,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Todo Chatbot API",
-        version="1.0.0",
+        version=app_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
     )
@@ -178,41 +185,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _db_down(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
         return _unavailable()
 
-    @app.exception_handler(PoolTimeoutError)
-    async def _pool_timeout(request: Request, exc: PoolTimeoutError) -> JSONResponse:
-        log.warning("database pool exhausted", extra={"path": request.url.path})
-        return _unavailable()
-
     @app.exception_handler(PoolTimeout)
-    async def _async_pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
-        log.warning("database pool exhausted", extra={"path": request.url.path})
+    async def _pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every connection stayed busy (overload), or none could be opened (an outage): the
+        # health check's own connection tells which, so the next requests get their 503 at once.
+        log.warning("no database connection within the pool timeout", extra={"path": request.url.path})
+        await database.check(timeout=1.0)
         return _unavailable()
 
     @app.exception_handler(psycopg.Error)
     async def _psycopg(request: Request, exc: psycopg.Error) -> JSONResponse:
-        """The task endpoints' errors (psycopg directly, no SQLAlchemy): same answers as below."""
         if isinstance(exc, psycopg.errors.QueryCanceled):
+            # statement_timeout under overload: this request fails, the database is still up
             log.warning("database statement timed out", extra={"path": request.url.path})
             return _unavailable()
         if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
             database.mark_down(type(exc).__name__)
             return _unavailable()
         log.error("database error", extra={"error": type(exc).__name__, "path": request.url.path})
-        return JSONResponse({"detail": "Internal server error"}, status_code=500)
-
-    @app.exception_handler(DBAPIError)
-    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
-        from psycopg.errors import QueryCanceled
-        from sqlalchemy.exc import InterfaceError, OperationalError
-
-        if isinstance(exc.orig, QueryCanceled):
-            # statement_timeout under overload: this request fails, the database is still up
-            log.warning("database statement timed out", extra={"path": request.url.path})
-            return _unavailable()
-        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError | DisconnectionError):
-            database.mark_down(f"{type(exc.orig).__name__}")
-            return _unavailable()
-        log.error("database error", extra={"error": type(exc.orig).__name__, "path": request.url.path})
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
     app.include_router(health.router)
@@ -222,21 +212,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(Route("/mcp", endpoint=mcp, include_in_schema=False))
     app.add_middleware(RequestLogMiddleware)
     return app
-
-
-def _lazy_app() -> FastAPI:
-    return create_app()
-
-
-class _App:
-    """`app.main:app` for uvicorn; the real app is built on first use so imports need no env."""
-
-    _inner: FastAPI | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._inner is None:
-            self._inner = create_app()
-        await self._inner(scope, receive, send)
-
-
-app = _App()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from psycopg_pool import PoolTimeout
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -72,16 +72,10 @@ def build_mcp(settings: Settings, database: Database) -> tuple[MCPServer, ASGIAp
 
     async def run(ctx: Context, name: str, args: dict[str, Any]) -> Any:
         user_id = user_of(ctx)
-
-        def work() -> Any:
-            with database.session() as db:
-                result = tools.call_tool(db, user_id, name, args)
-                db.commit()
-                return result
-
         try:
-            return await anyio.to_thread.run_sync(work)
-        except DatabaseUnavailable:
+            async with database.connection() as conn:
+                return await tools.call_tool(conn, user_id, name, args)
+        except (DatabaseUnavailable, PoolTimeout):
             return {"error": "The database is unavailable; try again shortly"}
 
     @server.tool(description="Create a new task.")

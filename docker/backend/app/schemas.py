@@ -8,9 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# A task's limits, for every interface (REST, the chat tools, MCP) and the schema (app/models.py).
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 1000
 
 
-def _storable(v: str) -> str:
+def storable(v: str) -> str:
     """PostgreSQL text cannot hold NUL, and only valid UTF-8 can be sent: reject both as 422."""
     if "\x00" in v:
         raise ValueError("must not contain NUL characters")
@@ -21,7 +24,7 @@ def _storable(v: str) -> str:
     return v
 
 
-Text = Annotated[str, AfterValidator(_storable)]
+Text = Annotated[str, AfterValidator(storable)]
 
 
 def _strip_title(v: object) -> object:
@@ -54,15 +57,15 @@ class TokenOut(BaseModel):
 
 
 class TaskCreate(BaseModel):
-    title: Text = Field(min_length=1, max_length=200)
-    description: Text | None = Field(default=None, max_length=1000)
+    title: Text = Field(min_length=1, max_length=TITLE_MAX_LENGTH)
+    description: Text | None = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
 
     _strip = field_validator("title", mode="before")(_strip_title)
 
 
 class TaskUpdate(BaseModel):
-    title: Text | None = Field(default=None, min_length=1, max_length=200)
-    description: Text | None = Field(default=None, max_length=1000)
+    title: Text | None = Field(default=None, min_length=1, max_length=TITLE_MAX_LENGTH)
+    description: Text | None = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
     completed: bool | None = None
 
     _strip = field_validator("title", mode="before")(_strip_title)

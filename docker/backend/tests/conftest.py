@@ -1,5 +1,5 @@
 """Fixtures: a private PostgreSQL (mk/scripts/pg-temp.sh) migrated once per session, app clients,
-and a helper that runs the real server (python -m app.serve) on a free port."""
+and a helper that runs the real server (the entrypoint's `serve`: uvicorn) on a free port."""
 
 from __future__ import annotations
 
@@ -152,7 +152,9 @@ def free_port() -> int:
 
 
 class Server:
-    """The real server process (python -m app.serve), always stopped by the fixture."""
+    """The real server process, started as the image starts it (`entrypoint.sh serve`: uvicorn's
+    command line) with /bin/true standing in for envcheck (tests/test_entrypoint.py covers the
+    real one); always stopped by the fixture."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
@@ -166,11 +168,14 @@ class Server:
             "WEB_CONCURRENCY": "1",
             "CHAT_PROVIDER": "local",
             "ENV_FILE": "/nonexistent/.env",
+            "ENVCHECK": "/bin/true",
+            "ENV_SCHEMA": str(BACKEND_DIR / "entrypoint.sh"),
+            "PYTHON": sys.executable,
             **env,
         }
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.serve"],
+            ["sh", str(BACKEND_DIR / "entrypoint.sh"), "serve"],
             cwd=BACKEND_DIR,
             env=full_env,
             stdout=self.log,

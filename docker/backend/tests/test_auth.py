@@ -43,13 +43,13 @@ def test_login_with_a_wrong_password_or_unknown_email_is_401(client: TestClient,
     assert r.status_code == 401
 
 
-def test_passwords_are_stored_hashed_with_argon2(client: TestClient, alice: User) -> None:
-    from sqlalchemy import select
+def test_passwords_are_stored_hashed_with_argon2(client: TestClient, alice: User, database_url: str) -> None:
+    import psycopg
 
-    from app.models import User as UserRow
-
-    with client.app.state.db.session() as db:  # type: ignore[attr-defined]
-        stored = db.scalar(select(UserRow.password_hash).where(UserRow.id == alice.id))
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT password_hash FROM users WHERE id = %s", (alice.id,)).fetchone()
+    assert row is not None
+    stored = row[0]
     assert stored.startswith("$argon2id$") and "correct-horse-1" not in stored
 
 

@@ -170,3 +170,53 @@ def test_conversation_continues_on_another_app_instance(app_factory: Callable[..
     assert [t["title"] for t in second["tool_calls"][0]["result"]] == ["Buy groceries"]
     msgs = one.get(f"/api/{user.id}/conversations/{first['conversation_id']}/messages", headers=user.headers).json()
     assert len(msgs) == 4
+
+
+def test_tool_effects_are_stored_with_the_conversation_even_when_the_reply_fails(
+    client: TestClient, alice: User
+) -> None:
+    """A provider that fails after a tool call: the request fails, and the stored conversation
+    still lists the change the tool made (committed together), under a placeholder reply."""
+    from app.agent.base import AgentReply, Tools
+    from app.api.routes.chat import PENDING_REPLY
+
+    class FailsAfterOneTool:
+        def reply(self, tools: Tools, history: list[dict[str, str]], message: str) -> AgentReply:
+            tools.call("add_task", {"title": "Made before the failure"})
+            raise RuntimeError("the model went away")
+
+    app = client.app  # type: ignore[attr-defined]
+    working = app.state.provider
+    app.state.provider = FailsAfterOneTool()
+    try:
+        with pytest.raises(RuntimeError, match="the model went away"):  # the client saw a 500
+            client.post(f"/api/{alice.id}/chat", headers=alice.headers, json={"message": "add something"})
+    finally:
+        app.state.provider = working
+    [task] = tasks(client, alice)
+    assert task["title"] == "Made before the failure"
+    [conv] = client.get(f"/api/{alice.id}/conversations", headers=alice.headers).json()
+    msgs = client.get(f"/api/{alice.id}/conversations/{conv['id']}/messages", headers=alice.headers).json()
+    assert [m["role"] for m in msgs] == ["user", "assistant"]
+    assert msgs[1]["content"] == PENDING_REPLY
+    [call] = msgs[1]["tool_calls"]
+    assert call["tool"] == "add_task" and call["result"]["task_id"] == task["id"]
+
+
+def test_every_interface_refuses_a_title_over_the_one_limit(client: TestClient, alice: User) -> None:
+    from app.agent.tools import TOOL_SPECS
+    from app.schemas import TITLE_MAX_LENGTH
+    from tests.test_mcp import call
+
+    longest, too_long = "x" * TITLE_MAX_LENGTH, "x" * (TITLE_MAX_LENGTH + 1)
+    url = f"/api/{alice.id}/tasks"
+    assert client.post(url, headers=alice.headers, json={"title": too_long}).status_code == 422
+    assert client.post(url, headers=alice.headers, json={"title": longest}).status_code == 201
+    assert call(client, alice, "add_task", title=too_long) == {
+        "error": f"title must be at most {TITLE_MAX_LENGTH} characters"
+    }
+    assert call(client, alice, "add_task", title=longest)["status"] == "created"
+    add_spec = next(s for s in TOOL_SPECS if s["function"]["name"] == "add_task")
+    assert (
+        f"1-{TITLE_MAX_LENGTH} characters" in add_spec["function"]["parameters"]["properties"]["title"]["description"]
+    )

@@ -200,3 +200,53 @@ def test_openai_provider_needs_a_key(database_url: str) -> None:
 
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
         make_provider(make_settings(database_url, chat_provider="openai"))
+
+
+def test_the_chat_holds_no_database_connection_while_the_model_answers(
+    app_factory: Callable[..., TestClient], fake: FakeOpenAI, database_url: str
+) -> None:
+    """With a pool of one connection, the task API still answers while a chat waits for the
+    model, and no connection of the app sits idle in a transaction meanwhile."""
+    import psycopg
+
+    release = threading.Event()
+
+    def slow(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        release.wait(20)
+        return 200, completion({"content": "done"})
+
+    fake.reply = slow
+    client = app_factory(
+        chat_provider="openai",
+        openai_api_key="sk-test-key-not-real",
+        openai_base_url=fake.url,
+        openai_timeout_seconds=30.0,
+        db_pool_size=1,
+        db_timeout_seconds=1.0,
+    )
+    user = register(client)
+    tasks_url = f"/api/{user.id}/tasks"
+    result: dict[str, Any] = {}
+
+    def chat() -> None:
+        result["r"] = client.post(f"/api/{user.id}/chat", headers=user.headers, json={"message": "hello"})
+
+    thread = threading.Thread(target=chat)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not fake.requests:
+            assert time.monotonic() < deadline, "the chat never reached the model"
+            time.sleep(0.05)
+        assert client.post(tasks_url, headers=user.headers, json={"title": "meanwhile"}).status_code == 201
+        assert [t["title"] for t in client.get(tasks_url, headers=user.headers).json()] == ["meanwhile"]
+        with psycopg.connect(database_url) as conn:
+            waiting = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = 'todo-backend' AND state = 'idle in transaction'"
+            ).fetchone()
+        assert waiting == (0,)
+    finally:
+        release.set()
+        thread.join(30)
+    assert result["r"].status_code == 200 and result["r"].json()["response"] == "done"

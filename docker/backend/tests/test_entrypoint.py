@@ -1,8 +1,8 @@
 """The container entrypoint (entrypoint.sh), run natively: envcheck first, then serve/migrate.
 
-With the real envcheck (build/bin/envcheck) and env.schema.yaml at the repo root, a missing or
-invalid JWT_SECRET must stop the container with the key named and no value printed. Those tests
-skip while envcheck or the schema is not there yet (they are written by another engineer).
+With the real envcheck (build/bin/envcheck, a prerequisite of `make backend-test`) and
+env.schema.yaml at the repo root, a missing or invalid JWT_SECRET must stop the container with
+the key named and no value printed; without envcheck those tests fail, saying what is missing.
 """
 
 from __future__ import annotations
@@ -38,7 +38,12 @@ def envcheck_ready() -> str | None:
     return None
 
 
-needs_envcheck = pytest.mark.skipif(envcheck_ready() is not None, reason=str(envcheck_ready()))
+@pytest.fixture
+def real_envcheck() -> None:
+    """Fails (never skips) when the real envcheck or the schema is missing."""
+    problem = envcheck_ready()
+    if problem is not None:
+        pytest.fail(f"{problem}: run `make tools` (make backend-test builds it)")
 
 
 def run(
@@ -84,12 +89,21 @@ def test_migrate_runs_alembic_after_the_check(database_url: str) -> None:
     assert "alembic" in r.stderr.lower()
 
 
+def test_serve_with_invalid_settings_names_them_without_values_and_exits_3(database_url: str) -> None:
+    # /bin/true stands in for envcheck: this is the app's own check (native runs have no envcheck).
+    env = {"DATABASE_URL": database_url, "JWT_SECRET": "tooshort-secret-value", "BACKEND_PORT": "0"}
+    r = run(env, "serve", envcheck="/bin/true", schema=__file__)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "JWT_SECRET" in r.stderr
+    assert "tooshort-secret-value" not in r.stdout + r.stderr and database_url not in r.stdout + r.stderr
+
+
 def test_other_commands_are_execd() -> None:
     r = run({}, "sh", "-c", "echo hello-from-exec", envcheck="/bin/true", schema=__file__)
     assert r.returncode == 0 and r.stdout.strip() == "hello-from-exec"
 
 
-@needs_envcheck
+@pytest.mark.usefixtures("real_envcheck")
 def test_missing_jwt_secret_exits_nonzero_naming_the_key(database_url: str) -> None:
     env = valid_env(database_url)
     del env["JWT_SECRET"]
@@ -101,7 +115,7 @@ def test_missing_jwt_secret_exits_nonzero_naming_the_key(database_url: str) -> N
         assert value not in output
 
 
-@needs_envcheck
+@pytest.mark.usefixtures("real_envcheck")
 def test_invalid_jwt_secret_is_named_and_its_value_not_printed(database_url: str) -> None:
     env = valid_env(database_url)
     env["JWT_SECRET"] = "tooshort-secret-value"
@@ -111,7 +125,7 @@ def test_invalid_jwt_secret_is_named_and_its_value_not_printed(database_url: str
     assert "JWT_SECRET" in output and "tooshort-secret-value" not in output
 
 
-@needs_envcheck
+@pytest.mark.usefixtures("real_envcheck")
 def test_valid_environment_runs_migrate(database_url: str) -> None:
     r = run(valid_env(database_url), "migrate")
     assert r.returncode == 0, r.stdout + r.stderr

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
-from fastapi import APIRouter
 from pydantic import ValidationError
-from sqlalchemy import text
 
-from app.api.deps import DB
-from app.core.config import Settings, normalize_database_url
+from app.core.config import Settings, app_version, describe_errors, normalize_database_url
 from app.core.db import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, backoff_delay
-from app.serve import describe_errors
 
 
 @pytest.mark.parametrize(
@@ -52,84 +49,35 @@ def test_config_errors_name_keys_but_never_values() -> None:
     assert "hunter2" not in text and "short-secret-x" not in text
 
 
-def test_log_lines_are_json_with_extra_fields() -> None:
+def test_log_lines_are_json_with_extra_fields_and_nothing_else() -> None:
     import json
     import logging
 
     from app.core.logging import JsonFormatter
 
-    record = logging.LogRecord("app.access", logging.INFO, __file__, 1, "request", (), None)
-    record.status = 200
-    line = json.loads(JsonFormatter().format(record))
-    assert line["msg"] == "request" and line["status"] == 200 and line["level"] == "info"
-
-
-def test_a_statement_timeout_is_503_without_marking_the_database_down(client) -> None:  # type: ignore[no-untyped-def]
-    router = APIRouter()
-
-    @router.get("/slow")
-    def slow(db: DB) -> dict[str, str]:
-        db.execute(text("SET LOCAL statement_timeout = 50"))
-        db.execute(text("SELECT pg_sleep(1)"))
-        return {"status": "unreachable"}
-
-    client.app.include_router(router)
-    r = client.get("/slow")
-    assert r.status_code == 503
-    assert r.headers["retry-after"].isdigit()
-    assert client.app.state.db.up is True
-
-
-def test_log_lines_keep_their_fields_with_lightened_records() -> None:
-    import json
-    import logging
-
-    from app.core.logging import JsonFormatter, lighten_log_records
-
-    lighten_log_records()
     record = logging.getLogger("app.access").makeRecord(
         "app.access", logging.ERROR, __file__, 1, "request %s", ("x",), None, extra={"path": "/p", "_private": 1}
     )
     line = json.loads(JsonFormatter().format(record))
-    assert line == {
-        "ts": line["ts"],
-        "level": "error",
-        "logger": "app.access",
-        "msg": "request x",
-        "path": "/p",
-    }
+    assert line == {"ts": line["ts"], "level": "error", "logger": "app.access", "msg": "request x", "path": "/p"}
     assert line["ts"].endswith("Z") and len(line["ts"]) == len("2026-01-01T00:00:00.000Z")
 
 
-def test_the_shared_socket_of_several_workers_gives_connections_tcp_nodelay() -> None:
-    """uvicorn binds the workers' socket with proto 0, and asyncio then leaves Nagle on for every
-    accepted connection (a ~40 ms delayed-ACK stall per keep-alive response); serve's Config fixes it."""
-    import asyncio
-    import socket
+def test_the_version_is_the_repository_version_file(tmp_path: Path) -> None:
+    from tests.conftest import REPO_ROOT
 
-    from app.serve import ServeConfig
+    assert app_version() == (REPO_ROOT / "VERSION").read_text().strip()
+    (tmp_path / "VERSION").write_text("9.8.7\n")  # the image: /app/VERSION next to /app/app/
+    (tmp_path / "app" / "core").mkdir(parents=True)
+    assert app_version(tmp_path / "app" / "core" / "config.py") == "9.8.7"
+    with pytest.raises(RuntimeError, match="no VERSION file"):
+        app_version(Path("/nonexistent/app/core/config.py"))
 
-    async def accepted_nodelay(sock: socket.socket) -> int:
-        loop = asyncio.get_running_loop()
-        seen: asyncio.Future[int] = loop.create_future()
 
-        class Report(asyncio.Protocol):
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                accepted = transport.get_extra_info("socket")
-                seen.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-                transport.close()
+def test_openapi_document_carries_the_version(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import REPO_ROOT
 
-        server = await loop.create_server(Report, sock=sock)
-        _, writer = await asyncio.open_connection(*sock.getsockname())
-        try:
-            return await asyncio.wait_for(seen, 10)
-        finally:
-            writer.close()
-            server.close()
-
-    sock = ServeConfig("app.main:app", host="127.0.0.1", port=0, workers=2).bind_socket()
-    assert sock.proto == socket.IPPROTO_TCP
-    assert asyncio.run(accepted_nodelay(sock)) != 0
+    assert client.get("/openapi.json").json()["info"]["version"] == (REPO_ROOT / "VERSION").read_text().strip()
 
 
 def test_startup_freezes_the_long_lived_objects_and_shutdown_releases_them(client) -> None:  # type: ignore[no-untyped-def]

@@ -285,3 +285,27 @@ spec:
 kube-score/ignore: container-security-context-user-group-id
 {{- end }}
 {{- end }}
+
+{{/* The most database connections the backend can hold: pods (the HPA's maxReplicas, or
+     replicaCount) plus the rolling update's one surge pod, times WEB_CONCURRENCY workers, times
+     DB_POOL_SIZE + 1 (each worker's pool and its health-check connection). */}}
+{{- define "todo-app.backendConnections" -}}
+{{- $b := .Values.backend }}
+{{- $pods := ternary $b.autoscaling.maxReplicas $b.replicaCount $b.autoscaling.enabled | int }}
+{{- mul (add $pods 1) (int .Values.config.webConcurrency) (add (int .Values.config.dbPoolSize) 1) }}
+{{- end }}
+
+{{/* Fails the release when the backend could hold more connections than the bundled
+     PostgreSQL gives it (max_connections minus the reserve): a scale-up would then fail with
+     "too many clients" instead of serving. */}}
+{{- define "todo-app.checkConnections" -}}
+{{- if .Values.postgresql.enabled }}
+{{- $b := .Values.backend }}
+{{- $pods := ternary $b.autoscaling.maxReplicas $b.replicaCount $b.autoscaling.enabled | int }}
+{{- $need := include "todo-app.backendConnections" . | int }}
+{{- $room := sub (int .Values.postgresql.maxConnections) (int .Values.postgresql.connectionReserve) }}
+{{- if gt $need $room }}
+{{- fail (printf "the backend could open %d database connections ((%d pods + 1 during a rolling update) x config.webConcurrency %d x (config.dbPoolSize %d + 1)), more than the bundled PostgreSQL allows it: postgresql.maxConnections %d - postgresql.connectionReserve %d = %d. Lower backend.autoscaling.maxReplicas / backend.replicaCount, config.webConcurrency or config.dbPoolSize, or raise postgresql.maxConnections" $need $pods (int .Values.config.webConcurrency) (int .Values.config.dbPoolSize) (int .Values.postgresql.maxConnections) (int .Values.postgresql.connectionReserve) $room) }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from app.agent.base import AgentReply
-from app.agent.tools import call_tool, list_tasks
+from app.agent.base import AgentReply, Tools
+from app.schemas import TITLE_MAX_LENGTH
 
 HELP = (
     'I can manage your tasks. Try: "Add a task to buy groceries", "Show me all my tasks", '
@@ -96,7 +94,7 @@ def _list_status(text: str) -> str:
 class LocalProvider:
     """Understands a small set of phrasings; everything else gets a helpful answer."""
 
-    def reply(self, db: Session, user_id: str, history: list[dict[str, str]], message: str) -> AgentReply:
+    def reply(self, tools: Tools, history: list[dict[str, str]], message: str) -> AgentReply:
         text = _clean(message).rstrip(".!?")
         low = text.lower()
         if len(low) != len(text):  # lower() changed the length (rare Unicode): match on one string
@@ -104,7 +102,7 @@ class LocalProvider:
         calls: list[dict[str, Any]] = []
 
         def tool(name: str, **args: Any) -> Any:
-            result = call_tool(db, user_id, name, args)
+            result = tools.call(name, args)
             calls.append({"tool": name, "args": args, "result": result})
             return result
 
@@ -136,18 +134,18 @@ class LocalProvider:
             for pat in _DELETE_TITLE:
                 m = pat.search(low)
                 if m:
-                    return self._by_title(db, user_id, m.group("what"), "delete_task", tool, calls)
+                    return self._by_title(tools, m.group("what"), "delete_task", tool, calls)
             for pat in _COMPLETE_TITLE:
                 m = pat.search(low)
                 if m and not re.search(r"\btask\s+#?\d", low):
-                    return self._by_title(db, user_id, m.group("what"), "complete_task", tool, calls)
+                    return self._by_title(tools, m.group("what"), "complete_task", tool, calls)
             for pat in _ADD:
                 m = pat.search(low)
                 if m:
                     title = _title_from(text[m.start("title") : m.end("title")])
                     if not title or not _words(title):
                         return AgentReply("What should the task say?")
-                    result = tool("add_task", title=title[:200])
+                    result = tool("add_task", title=title[:TITLE_MAX_LENGTH])
                     return AgentReply(_say(result, 'Added task {task_id}: "{title}".'), calls)
 
         if _LIST_HINT.search(low) and _LIST_OBJECT.search(low):
@@ -157,14 +155,14 @@ class LocalProvider:
 
         return AgentReply("Sorry, I didn't understand that. " + HELP)
 
-    def _by_title(self, db: Session, user_id: str, what: str, tool_name: str, tool: Any, calls: list) -> AgentReply:
+    def _by_title(self, tools: Tools, what: str, tool_name: str, tool: Any, calls: list) -> AgentReply:
         words = _words(what)
         verb = "delete" if tool_name == "delete_task" else "complete"
         if not words:
             return AgentReply(f"Which task should I {verb}? Give its number or a word from its title.")
         candidates = [
             t
-            for t in list_tasks(db, user_id, "all")
+            for t in tools.list_tasks("all")
             if all(w in _words(t["title"]) or any(tw.startswith(w) for tw in _words(t["title"])) for w in words)
         ]
         if tool_name == "complete_task":

@@ -11,10 +11,9 @@ import logging
 from typing import Any
 
 import openai
-from sqlalchemy.orm import Session
 
-from app.agent.base import AgentReply
-from app.agent.tools import TOOL_SPECS, call_tool
+from app.agent.base import AgentReply, Tools
+from app.agent.tools import TOOL_SPECS
 
 log = logging.getLogger("app.agent.openai")
 
@@ -32,7 +31,7 @@ class OpenAIProvider:
         self.model = model
         self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1)
 
-    def reply(self, db: Session, user_id: str, history: list[dict[str, str]], message: str) -> AgentReply:
+    def reply(self, tools: Tools, history: list[dict[str, str]], message: str) -> AgentReply:
         messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
         messages += [{"role": m["role"], "content": m["content"]} for m in history[-HISTORY_LIMIT:]]
         messages.append({"role": "user", "content": message})
@@ -73,7 +72,7 @@ class OpenAIProvider:
                         args = {}
                         result: Any = {"error": f"Invalid arguments for {name}"}
                     else:
-                        result = call_tool(db, user_id, name, args)
+                        result = tools.call(name, args)
                     calls.append({"tool": name, "args": args, "result": result})
                     messages.append({"role": "tool", "tool_call_id": tc.id, "content": json.dumps(result)})
             log.warning("tool loop limit reached", extra={"rounds": MAX_TOOL_ROUNDS})

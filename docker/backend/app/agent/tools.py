@@ -1,13 +1,15 @@
-"""The five task tools, shared by the chat agent and the MCP server (Phase III return shapes)."""
+"""The five task tools, shared by the chat agent and the MCP server (Phase III return shapes),
+on app/crud.py like the REST routes, with the same limits (app/schemas.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import anyio.from_thread
 
-from app.models import Task, utcnow
+from app import crud
+from app.core.db import Connection, Database
+from app.schemas import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, storable
 
 TOOL_NAMES = ("add_task", "list_tasks", "complete_task", "delete_task", "update_task")
 
@@ -27,8 +29,11 @@ TOOL_SPECS: list[dict[str, Any]] = [
         "add_task",
         "Create a new task for the user.",
         {
-            "title": {"type": "string", "description": "Task title, 1-200 characters"},
-            "description": {"type": "string", "description": "Optional details, up to 1000 characters"},
+            "title": {"type": "string", "description": f"Task title, 1-{TITLE_MAX_LENGTH} characters"},
+            "description": {
+                "type": "string",
+                "description": f"Optional details, up to {DESCRIPTION_MAX_LENGTH} characters",
+            },
         },
         ["title"],
     ),
@@ -67,15 +72,19 @@ def _task_id(value: object) -> int:
     return task_id
 
 
+def _text(name: str, value: str, max_length: int) -> str:
+    if len(value) > max_length:
+        raise ToolError(f"{name} must be at most {max_length} characters")
+    try:
+        return storable(value)
+    except ValueError as exc:
+        raise ToolError(f"{name} {exc}") from None
+
+
 def _title(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ToolError("title must be a non-empty string")
-    title = value.strip()
-    if "\x00" in title:
-        raise ToolError("title must not contain NUL characters")
-    if len(title) > 200:
-        raise ToolError("title must be at most 200 characters")
-    return title
+    return _text("title", value.strip(), TITLE_MAX_LENGTH)
 
 
 def _description(value: object) -> str | None:
@@ -83,103 +92,102 @@ def _description(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise ToolError("description must be a string")
-    if len(value) > 1000:
-        raise ToolError("description must be at most 1000 characters")
-    if "\x00" in value:
-        raise ToolError("description must not contain NUL characters")
-    return value
+    return _text("description", value, DESCRIPTION_MAX_LENGTH)
 
 
-def _get(db: Session, user_id: str, task_id: int) -> Task | None:
-    if not -(2**31) <= task_id < 2**31:
-        return None
-    task = db.get(Task, task_id)
-    return task if task is not None and task.user_id == user_id else None
+def _changed(row: crud.Row | None, task_id: int, status: str) -> dict[str, Any]:
+    if row is None:
+        return _not_found(task_id)
+    return {"task_id": row["id"], "status": status, "title": row["title"]}
 
 
-def add_task(db: Session, user_id: str, title: object, description: object = None) -> dict[str, Any]:
-    task = Task(user_id=user_id, title=_title(title), description=_description(description))
-    db.add(task)
-    db.flush()
-    return {"task_id": task.id, "status": "created", "title": task.title}
+async def add_task(conn: Connection, user_id: str, title: object, description: object = None) -> dict[str, Any]:
+    row = await crud.create_task(conn, user_id, _title(title), _description(description))
+    return _changed(row, row["id"], "created")
 
 
-def list_tasks(db: Session, user_id: str, status: object = "all") -> list[dict[str, Any]]:
+async def list_tasks(conn: Connection, user_id: str, status: object = "all") -> list[dict[str, Any]]:
     status = status or "all"
     if status not in ("all", "pending", "completed"):
         raise ToolError("status must be one of all, pending, completed")
-    query = select(Task).where(Task.user_id == user_id)
-    if status == "pending":
-        query = query.where(Task.completed.is_(False))
-    elif status == "completed":
-        query = query.where(Task.completed.is_(True))
-    tasks = db.scalars(query.order_by(Task.id)).all()
-    return [{"id": t.id, "title": t.title, "description": t.description, "completed": t.completed} for t in tasks]
+    rows = await crud.list_tasks(conn, user_id, status)  # type: ignore[arg-type]
+    return [{k: t[k] for k in ("id", "title", "description", "completed")} for t in rows]
 
 
-def complete_task(db: Session, user_id: str, task_id: object) -> dict[str, Any]:
+async def complete_task(conn: Connection, user_id: str, task_id: object) -> dict[str, Any]:
     tid = _task_id(task_id)
-    task = _get(db, user_id, tid)
-    if task is None:
-        return _not_found(tid)
-    task.completed = True
-    task.updated_at = utcnow()
-    db.flush()
-    return {"task_id": task.id, "status": "completed", "title": task.title}
+    return _changed(await crud.update_task(conn, user_id, tid, completed=True), tid, "completed")
 
 
-def delete_task(db: Session, user_id: str, task_id: object) -> dict[str, Any]:
+async def delete_task(conn: Connection, user_id: str, task_id: object) -> dict[str, Any]:
     tid = _task_id(task_id)
-    task = _get(db, user_id, tid)
-    if task is None:
-        return _not_found(tid)
-    title = task.title
-    db.delete(task)
-    db.flush()
-    return {"task_id": tid, "status": "deleted", "title": title}
+    return _changed(await crud.delete_task(conn, user_id, tid), tid, "deleted")
 
 
-def update_task(
-    db: Session, user_id: str, task_id: object, title: object = None, description: object = None
+async def update_task(
+    conn: Connection, user_id: str, task_id: object, title: object = None, description: object = None
 ) -> dict[str, Any]:
     tid = _task_id(task_id)
-    task = _get(db, user_id, tid)
-    if task is None:
-        return _not_found(tid)
     if title is None and description is None:
+        if await crud.get_task(conn, user_id, tid) is None:
+            return _not_found(tid)
         raise ToolError("give a new title or description")
-    if title is not None:
-        task.title = _title(title)
-    if description is not None:
-        task.description = _description(description)
-    task.updated_at = utcnow()
-    db.flush()
-    return {"task_id": task.id, "status": "updated", "title": task.title}
+    new_title = None if title is None else _title(title)
+    new_description = _description(description)
+    row = await crud.update_task(
+        conn, user_id, tid, title=new_title, description=new_description, set_description=description is not None
+    )
+    return _changed(row, tid, "updated")
 
 
-def call_tool(db: Session, user_id: str, name: str, args: dict[str, Any]) -> Any:
+_TOOLS = {
+    "add_task": (add_task, {"title", "description"}),
+    "list_tasks": (list_tasks, {"status"}),
+    "complete_task": (complete_task, {"task_id"}),
+    "delete_task": (delete_task, {"task_id"}),
+    "update_task": (update_task, {"task_id", "title", "description"}),
+}
+
+
+async def call_tool(conn: Connection, user_id: str, name: str, args: dict[str, Any]) -> Any:
     """Run one tool by name with JSON arguments; bad arguments give {"error": ...}."""
-    funcs = {
-        "add_task": add_task,
-        "list_tasks": list_tasks,
-        "complete_task": complete_task,
-        "delete_task": delete_task,
-        "update_task": update_task,
-    }
-    func = funcs.get(name)
-    if func is None:
+    if name not in _TOOLS:
         return {"error": f"Unknown tool {name}"}
-    allowed = {
-        "add_task": {"title", "description"},
-        "list_tasks": {"status"},
-        "complete_task": {"task_id"},
-        "delete_task": {"task_id"},
-        "update_task": {"task_id", "title", "description"},
-    }[name]
+    func, allowed = _TOOLS[name]
     kwargs = {k: v for k, v in args.items() if k in allowed}
     try:
-        return func(db, user_id, **kwargs)
+        return await func(conn, user_id, **kwargs)  # type: ignore[operator]
     except ToolError as exc:
         return {"error": str(exc)}
     except TypeError:
         return {"error": f"Missing or invalid arguments for {name}"}
+
+
+class ChatTools:
+    """The tools as a chat provider sees them (app/agent/base.py, Tools): bound to one user and to
+    the assistant message the chat stores its reply in. Called from the provider's worker thread,
+    they run on the event loop's pool, each taking a connection only for its own statements.
+
+    A tool's effect and its record in that message's tool_calls commit in one transaction, so the
+    stored conversation lists every change the chat made, even when the reply never comes."""
+
+    def __init__(self, database: Database, user_id: str, message_id: int) -> None:
+        self.database = database
+        self.user_id = user_id
+        self.message_id = message_id
+
+    def call(self, name: str, args: dict[str, Any]) -> Any:
+        return anyio.from_thread.run(self._call, name, args)
+
+    def list_tasks(self, status: str = "all") -> list[dict[str, Any]]:
+        return anyio.from_thread.run(self._list, status)  # type: ignore[no-any-return]
+
+    async def _call(self, name: str, args: dict[str, Any]) -> Any:
+        async with self.database.transaction() as conn:
+            result = await call_tool(conn, self.user_id, name, args)
+            await crud.record_tool_call(conn, self.message_id, {"tool": name, "args": args, "result": result})
+        return result
+
+    async def _list(self, status: str) -> list[dict[str, Any]]:
+        async with self.database.connection() as conn:
+            return await list_tasks(conn, self.user_id, status)

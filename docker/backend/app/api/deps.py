@@ -1,13 +1,11 @@
-"""Dependencies: the database session and the authenticated user."""
+"""Dependencies: the database and the authenticated user."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.db import Database
@@ -16,14 +14,9 @@ from app.core.security import decode_access_token
 bearer = HTTPBearer(auto_error=False, description="The access_token from /api/auth/login or /api/auth/register")
 
 
-def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    database: Database = request.app.state.db
-    with database.session() as session:
-        yield session
+def database(request: Request) -> Database:
+    """The process's database (one pool per process, app/core/db.py)."""
+    return request.app.state.db  # type: ignore[no-any-return]
 
 
 def token_subject(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -50,5 +43,4 @@ async def path_user(
     return user_id
 
 
-DB = Annotated[Session, Depends(get_db)]
 UserId = Annotated[str, Depends(path_user)]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,13 +56,11 @@ class Settings(DatabaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_base_url: str | None = None
     openai_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
-    backend_port: int = Field(default=8000, ge=1, le=65535)
-    web_concurrency: int = Field(default=2, ge=1, le=32)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # How long a request waits for a database connection before answering 503.
     db_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
-    # Pool size per worker process.
-    db_pool_size: int = Field(default=10, ge=1, le=100)
+    # Connections of the process's pool (one pool per worker process; see docs/backend.md).
+    db_pool_size: int = Field(default=5, ge=1, le=100)
 
     @field_validator("openai_base_url", mode="before")
     @classmethod
@@ -77,3 +76,23 @@ class Settings(DatabaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()  # type: ignore[call-arg]
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """Key names and reasons only: never the values (they may be secrets)."""
+    lines = []
+    for err in exc.errors(include_input=False, include_url=False):
+        key = ".".join(str(p) for p in err["loc"]).upper()
+        lines.append(f"  {key}: {err['msg']}")
+    return "invalid configuration:\n" + "\n".join(lines)
+
+
+def app_version(start: Path | None = None) -> str:
+    """The repository's VERSION file: /app/VERSION in the image, the repository root natively
+    (the nearest VERSION file in this package's folder or above it)."""
+    here = (start or Path(__file__)).resolve()
+    for folder in here.parents:
+        candidate = folder / "VERSION"
+        if candidate.is_file():
+            return candidate.read_text().strip()
+    raise RuntimeError(f"no VERSION file in {here.parent} or above it")

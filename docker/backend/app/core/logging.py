@@ -1,10 +1,12 @@
-"""Structured JSON logs on stdout: one object per line, never a secret."""
+"""Structured JSON logs on stdout: one object per line, never a secret.
+
+uvicorn loads the process's logging setup from app/core/logging.json (`--log-config`), which
+routes every logger, uvicorn's included, through JsonFormatter to stdout."""
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from typing import Any
 
@@ -44,39 +46,3 @@ class JsonFormatter(logging.Formatter):
 
 
 _LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warning", logging.ERROR: "error"}
-
-
-def lighten_log_records() -> None:
-    """Stop filling LogRecord fields this formatter never prints (caller's file and line, thread,
-    process): the logging HOWTO's "Optimization" settings. Process-wide; call in each worker."""
-    logging._srcfile = None  # type: ignore[attr-defined]
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
-
-
-def logging_config(level: str = "info") -> dict[str, Any]:
-    """A dictConfig for the app and uvicorn (uvicorn's access log is replaced by ours)."""
-    lvl = level.upper()
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "app.core.logging.JsonFormatter"}},
-        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
-        "root": {"handlers": ["stdout"], "level": lvl},
-        "loggers": {
-            "uvicorn": {"handlers": [], "level": lvl, "propagate": True},
-            "uvicorn.error": {"handlers": [], "level": lvl, "propagate": True},
-            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "httpx": {"level": "WARNING"},
-            "httpx2": {"level": "WARNING"},
-            "mcp": {"level": "WARNING"},
-        },
-    }
-
-
-def configure(level: str = "info") -> None:
-    import logging.config
-
-    logging.config.dictConfig(logging_config(level))
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]

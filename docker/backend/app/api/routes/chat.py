@@ -1,76 +1,74 @@
-"""Chat: stateless; history comes from the database and both messages are stored in one transaction."""
+"""Chat: stateless (history comes from the database), and no connection held while the model thinks.
+
+A chat request is three short steps:
+1. one transaction: the conversation (new, or the user's own), its recent history, the user's
+   message and the assistant's message, stored with a placeholder reply;
+2. the provider, in a worker thread with no connection: each tool call it makes takes one for its
+   own statements, and commits its effect together with its record in the assistant's message;
+3. one transaction: the reply and the final list of tool calls into that message.
+If step 3 never happens (the database or the process went away), the conversation still records
+every change the tools made, under the placeholder. docs/backend.md says why.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Path, Request, status
-from sqlalchemy import select
 
+from app import crud
 from app.agent.base import Provider
-from app.api.deps import DB, UserId
+from app.agent.tools import ChatTools
+from app.api.deps import UserId, database
 from app.api.routes.tasks import AUTH_RESPONSES
-from app.models import Conversation, Message, utcnow
 from app.schemas import ChatIn, ChatOut, ConversationOut, ErrorOut, MessageOut, ToolCallOut
 
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
 
 HISTORY_MESSAGES = 50
+PENDING_REPLY = "(No reply was stored: the request did not complete.)"
 CONV_NOT_FOUND = {404: {"model": ErrorOut, "description": "No such conversation for this user"}}
 ConversationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _conversation(db: DB, user_id: str, conversation_id: int) -> Conversation:
-    conv = db.get(Conversation, conversation_id)
-    if conv is None or conv.user_id != user_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
-    return conv
+def _not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
 
 
 @router.post("/chat", summary="Send a message to the task agent", responses={**AUTH_RESPONSES, **CONV_NOT_FOUND})
-def chat(user_id: UserId, body: ChatIn, request: Request, db: DB) -> ChatOut:
-    if body.conversation_id is not None:
-        conv = _conversation(db, user_id, body.conversation_id)
-        rows = db.scalars(
-            select(Message)
-            .where(Message.conversation_id == conv.id)
-            .order_by(Message.id.desc())
-            .limit(HISTORY_MESSAGES)
-        ).all()
-        history = [{"role": m.role, "content": m.content} for m in reversed(rows)]
-    else:
-        conv = Conversation(user_id=user_id, title=" ".join(body.message.split())[:80] or None)
-        db.add(conv)
-        db.flush()
-        history = []
+async def chat(user_id: UserId, body: ChatIn, request: Request) -> ChatOut:
+    db = database(request)
+    async with db.transaction() as conn:
+        conversation_id = body.conversation_id
+        if conversation_id is None:
+            title = " ".join(body.message.split())[:80] or None
+            conversation_id = await crud.create_conversation(conn, user_id, title)
+            history: list[dict[str, str]] = []
+        elif await crud.owns_conversation(conn, user_id, conversation_id):
+            history = await crud.recent_messages(conn, conversation_id, HISTORY_MESSAGES)
+        else:
+            raise _not_found()
+        await crud.add_message(conn, conversation_id, user_id, "user", body.message)
+        reply_id = await crud.add_message(conn, conversation_id, user_id, "assistant", PENDING_REPLY)
 
     provider: Provider = request.app.state.provider
-    reply = provider.reply(db, user_id, history, body.message)
+    tools = ChatTools(db, user_id, reply_id)
+    reply = await anyio.to_thread.run_sync(provider.reply, tools, history, body.message)
 
-    db.add(Message(conversation_id=conv.id, user_id=user_id, role="user", content=body.message))
-    db.add(
-        Message(
-            conversation_id=conv.id,
-            user_id=user_id,
-            role="assistant",
-            content=reply.response,
-            tool_calls=reply.tool_calls or None,
-        )
-    )
-    conv.updated_at = utcnow()
-    db.commit()
+    async with db.transaction() as conn:
+        await crud.finish_message(conn, conversation_id, reply_id, reply.response, reply.tool_calls)
     return ChatOut(
-        conversation_id=conv.id,
+        conversation_id=conversation_id,
         response=reply.response,
         tool_calls=[ToolCallOut(**c) for c in reply.tool_calls],
     )
 
 
 @router.get("/conversations", summary="List conversations, newest first", responses=AUTH_RESPONSES)
-def list_conversations(user_id: UserId, db: DB) -> list[ConversationOut]:
-    rows = db.scalars(
-        select(Conversation).where(Conversation.user_id == user_id).order_by(Conversation.updated_at.desc())
-    )
+async def list_conversations(user_id: UserId, request: Request) -> list[ConversationOut]:
+    async with database(request).connection() as conn:
+        rows = await crud.list_conversations(conn, user_id)
     return [ConversationOut.model_validate(c) for c in rows]
 
 
@@ -79,7 +77,9 @@ def list_conversations(user_id: UserId, db: DB) -> list[ConversationOut]:
     summary="A conversation's messages, oldest first",
     responses={**AUTH_RESPONSES, **CONV_NOT_FOUND},
 )
-def list_messages(user_id: UserId, conversation_id: ConversationId, db: DB) -> list[MessageOut]:
-    conv = _conversation(db, user_id, conversation_id)
-    rows = db.scalars(select(Message).where(Message.conversation_id == conv.id).order_by(Message.id))
+async def list_messages(user_id: UserId, conversation_id: ConversationId, request: Request) -> list[MessageOut]:
+    async with database(request).connection() as conn:
+        if not await crud.owns_conversation(conn, user_id, conversation_id):
+            raise _not_found()
+        rows = await crud.list_messages(conn, conversation_id)
     return [MessageOut.model_validate(m) for m in rows]
