@@ -2,8 +2,10 @@
 
 ## Where the private engine keeps its socket, pid files, exec root, log and client config.
 DOCKER_ENGINE_DIR ?= $(BUILD)/docker-engine
-## Where its images and build cache live between runs, and the Compose/buildx builds (by version).
+## Where the Compose/buildx builds (by version) and the look-alikes' root filesystem are cached.
 DOCKER_ENGINE_CACHE ?= $(HOME)/.cache/todo-docker
+## The engine's data root: images and build cache, kept between runs (one engine at a time uses it).
+DOCKER_ENGINE_DATA ?= $(DOCKER_ENGINE_CACHE)/engine
 ## Pinned Docker Compose v2 and buildx (CLI plugins), and the BuildKit release whose Dockerfile frontend stands in for docker/dockerfile:1.7.
 COMPOSE_VERSION ?= v2.40.3
 BUILDX_VERSION ?= v0.29.1
@@ -30,7 +32,7 @@ deps-docker-engine: ## build the pinned Compose v2 and buildx plugins (once, cac
 	@ln -sf $(DOCKER_PLUGINS) $(DOCKER_ENGINE_CONFIG)/cli-plugins/
 
 docker-engine-up: deps-docker-engine ## start the private test engine (its own data root, socket and config; never a user's engine)
-	@tests/docker/engine.sh up $(DOCKER_ENGINE_DIR) $(DOCKER_ENGINE_CACHE)/engine
+	@tests/docker/engine.sh up $(DOCKER_ENGINE_DIR) $(DOCKER_ENGINE_DATA)
 
 docker-engine-down: ## stop the private test engine; fails if a process, mount or network device of it is left
 	@tests/docker/engine.sh down $(DOCKER_ENGINE_DIR)
@@ -42,7 +44,7 @@ docker-bases: docker-engine-up ## make the base images available in the test eng
 # unchanged on the private engine; only builds get host networking (DOCKER_BUILD_FLAGS).
 docker-test: deps-pytools deps-frontend deps-docker-engine tools ## build the images and run the Compose stack on the private engine: sizes, up, smoke, e2e, hardening, restarts, backup, chaos, clean
 	@$(DOCKER_ENGINE_ENV) DOCKER_ENGINE_DIR=$(abspath $(DOCKER_ENGINE_DIR)) PYTEST=$(abspath $(PYTEST)) \
-	  tests/docker/run.sh $(DOCKER_ENGINE_DIR) $(DOCKER_ENGINE_CACHE)/engine $(DOCKER_ENGINE_CACHE) \
+	  tests/docker/run.sh $(DOCKER_ENGINE_DIR) $(DOCKER_ENGINE_DATA) $(DOCKER_ENGINE_CACHE) \
 	    $(DOCKER_ENGINE_CACHE) $(BUILDKIT_FRONTEND_VERSION) -- -p no:cacheprovider -v -s \
 	    $(if $(DOCKER_TEST_K),-k '$(DOCKER_TEST_K)') \
 	    tests/docker/test_images.py tests/docker/test_stack.py tests/docker/test_engine.py

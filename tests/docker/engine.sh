@@ -95,6 +95,10 @@ up() {
     [[ $(id -u) -eq 0 ]] || { log "must run as root (dockerd needs it)"; exit 1; }
     command -v dockerd >/dev/null 2>&1 || { log "dockerd is missing (make deps installs Debian's docker.io)"; exit 1; }
     if [[ -S $sock ]] || alive; then down_quiet; fi
+    # Two engines on one data root would corrupt it: refuse when another dockerd uses it.
+    local other
+    other=$(pgrep -af "dockerd .*--data-root $data_root( |$)" | grep -vF -- "$sock" | head -n 1 || true)
+    [[ -z $other ]] || { log "another dockerd already uses $data_root (${other%% *}); stop it or set DOCKER_ENGINE_DATA"; exit 1; }
     firewall_up
     local t0=$SECONDS driver=${ENGINE_STORAGE:-auto}
     if [[ $driver == auto ]]; then
