@@ -24,12 +24,14 @@ Status = Literal["all", "pending", "completed"]
 # connection after a few uses).
 _LIST = {
     "all": "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks"
-    " WHERE user_id = %s ORDER BY id",
+    " WHERE user_id = %s ORDER BY id LIMIT %s OFFSET %s",
     "pending": "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks"
-    " WHERE user_id = %s AND NOT completed ORDER BY id",
+    " WHERE user_id = %s AND NOT completed ORDER BY id LIMIT %s OFFSET %s",
     "completed": "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks"
-    " WHERE user_id = %s AND completed ORDER BY id",
+    " WHERE user_id = %s AND completed ORDER BY id LIMIT %s OFFSET %s",
 }
+# The most rows one list request returns (tasks, conversations, messages): a page.
+LIST_MAX = 500
 _INT_MAX = 2**31 - 1
 
 
@@ -45,8 +47,11 @@ async def _one(conn: Connection, query: str, params: Any) -> Row | None:
 # --- tasks ---------------------------------------------------------------------------------------
 
 
-async def list_tasks(conn: Connection, user_id: str, status: Status = "all") -> list[Row]:
-    cur = await conn.execute(_LIST[status], (user_id,))
+async def list_tasks(
+    conn: Connection, user_id: str, status: Status = "all", limit: int = LIST_MAX, offset: int = 0
+) -> list[Row]:
+    """At most `limit` tasks (never more than LIST_MAX) after the first `offset`, by id."""
+    cur = await conn.execute(_LIST[status], (user_id, min(limit, LIST_MAX), offset))
     return await cur.fetchall()
 
 
@@ -130,6 +135,10 @@ async def get_user_by_email(conn: Connection, email: str) -> Row | None:
     return await _one(conn, "SELECT id, email, name, password_hash, created_at FROM users WHERE email = %s", (email,))
 
 
+async def set_password_hash(conn: Connection, user_id: str, password_hash: str) -> None:
+    await conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id))
+
+
 async def create_user(conn: Connection, email: str, name: str | None, password_hash: str) -> Row | None:
     """The new user, or None when the email is taken."""
     return await _one(
@@ -138,6 +147,28 @@ async def create_user(conn: Connection, email: str, name: str | None, password_h
         " ON CONFLICT (email) DO NOTHING RETURNING id, email, name, password_hash, created_at",
         (uuid.uuid4().hex, email, name, password_hash),
     )
+
+
+# --- sessions ended by logout ------------------------------------------------------------------------
+
+
+async def revoke_token(conn: Connection, jti: str, user_id: str, expires: float) -> None:
+    """Records a token ended by logout (until its expiry) and forgets the ones already expired."""
+    await conn.execute(
+        "INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES (%s, %s, to_timestamp(%s))"
+        " ON CONFLICT (jti) DO NOTHING",
+        (jti, user_id, expires),
+    )
+    await conn.execute("DELETE FROM revoked_tokens WHERE expires_at < now() - interval '1 minute'")
+
+
+async def revoked_since(conn: Connection, last_id: int) -> list[Row]:
+    """Unexpired revoked tokens recorded after row `last_id`, oldest first."""
+    cur = await conn.execute(
+        "SELECT id, jti, expires_at FROM revoked_tokens WHERE id > %s AND expires_at > now() ORDER BY id",
+        (last_id,),
+    )
+    return await cur.fetchall()
 
 
 # --- conversations and messages ---------------------------------------------------------------------
@@ -193,17 +224,19 @@ async def finish_message(
     await conn.execute("UPDATE conversations SET updated_at = now() WHERE id = %s", (conversation_id,))
 
 
-async def list_conversations(conn: Connection, user_id: str) -> list[Row]:
+async def list_conversations(conn: Connection, user_id: str, limit: int = LIST_MAX, offset: int = 0) -> list[Row]:
     cur = await conn.execute(
-        "SELECT id, title, created_at, updated_at FROM conversations WHERE user_id = %s ORDER BY updated_at DESC, id",
-        (user_id,),
+        "SELECT id, title, created_at, updated_at FROM conversations WHERE user_id = %s"
+        " ORDER BY updated_at DESC, id LIMIT %s OFFSET %s",
+        (user_id, min(limit, LIST_MAX), offset),
     )
     return await cur.fetchall()
 
 
-async def list_messages(conn: Connection, conversation_id: int) -> list[Row]:
+async def list_messages(conn: Connection, conversation_id: int, limit: int = LIST_MAX, offset: int = 0) -> list[Row]:
     cur = await conn.execute(
-        "SELECT id, role, content, tool_calls, created_at FROM messages WHERE conversation_id = %s ORDER BY id",
-        (conversation_id,),
+        "SELECT id, role, content, tool_calls, created_at FROM messages WHERE conversation_id = %s"
+        " ORDER BY id LIMIT %s OFFSET %s",
+        (conversation_id, min(limit, LIST_MAX), offset),
     )
     return await cur.fetchall()

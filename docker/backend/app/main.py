@@ -14,10 +14,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 
+import anyio
 import psycopg
 import psycopg.errors
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 from starlette.routing import Route
@@ -26,7 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.agent.provider import make_provider
 from app.api.routes import auth, chat, health, tasks
 from app.core.config import Settings, app_version, describe_errors, get_settings
-from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseUnavailable
+from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseTimeout, DatabaseUnavailable
+from app.core.limits import BodyLimitMiddleware, LoginThrottle
+from app.core.security import RevokedTokens
 
 log = logging.getLogger("app")
 access_log = logging.getLogger("app.access")
@@ -97,10 +101,12 @@ class LazyMCP:
     def __init__(self) -> None:
         self.app: ASGIApp | None = None
 
-    async def serve(self, settings: Settings, database: Database, stopping: asyncio.Event) -> None:
+    async def serve(
+        self, settings: Settings, database: Database, revoked: RevokedTokens, stopping: asyncio.Event
+    ) -> None:
         try:
             module = await asyncio.to_thread(importlib.import_module, "app.mcp_server")
-            server, gated = module.build_mcp(settings, database)
+            server, gated = module.build_mcp(settings, database, revoked)
             async with server.session_manager.run():
                 self.app = gated
                 gc.freeze()  # the MCP SDK's modules too (see create_app's lifespan)
@@ -119,6 +125,29 @@ class LazyMCP:
         headers = [(b"content-type", b"application/json"), (b"retry-after", b"1")]
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+# /docs: Swagger UI from a pinned version on the CDN, each file checked by the browser against
+# its hash (Subresource Integrity), so a changed file is refused. The hashes are of the npm
+# package swagger-ui-dist@5.32.1, which the CDN serves unchanged.
+SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.32.1"
+SWAGGER_JS_SRI = "sha384-SlhRXPBpOIwNajIYH/STl3rsa6P/qCR82bZVQk1pDmWr/+Mh9g/RhaUJ1JBmM99R"
+SWAGGER_CSS_SRI = "sha384-F7uqyyVZgBbuOv+8gNy6ZGJB8Rf12CczPWm130Pxrau0cyZlj1Dl18cDOWpQSrGh"
+DOCS_HTML = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Todo Chatbot API</title>
+<link rel="stylesheet" href="{SWAGGER_UI}/swagger-ui.css" integrity="{SWAGGER_CSS_SRI}" crossorigin="anonymous">
+</head><body><div id="swagger-ui"></div>
+<script src="{SWAGGER_UI}/swagger-ui-bundle.js" integrity="{SWAGGER_JS_SRI}" crossorigin="anonymous"></script>
+<script>SwaggerUIBundle({{url: "/openapi.json", dom_id: "#swagger-ui"}});</script>
+</body></html>"""
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    """Where and what, never the input: it may be a password, huge, or not encodable."""
+    return [
+        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        for err in exc.errors()
+    ]
 
 
 def _unavailable() -> JSONResponse:
@@ -143,15 +172,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The application; uvicorn calls it once per worker (`uvicorn app.main:create_app --factory`)."""
     settings = settings or _settings_or_exit()
     logging.getLogger().setLevel(settings.log_level.upper())
-    database = Database(settings.sqlalchemy_url, settings.db_timeout_seconds, settings.db_pool_size)
+    database = Database(
+        settings.sqlalchemy_url,
+        settings.db_timeout_seconds,
+        settings.db_pool_size,
+        settings.db_statement_timeout_seconds,
+    )
+    revoked_tokens = RevokedTokens()
     mcp = LazyMCP()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await database.open()
         loop_task = asyncio.create_task(database.reconnect_loop())
+        revoked_task = asyncio.create_task(revoked_tokens.poll(database))
         stopping = asyncio.Event()
-        mcp_task = asyncio.create_task(mcp.serve(settings, database, stopping))
+        mcp_task = asyncio.create_task(mcp.serve(settings, database, revoked_tokens, stopping))
         # Everything loaded so far lives as long as the process: out of the garbage collector's
         # sight, so a full collection under load scans what requests create, not ~150k objects
         # of modules and routes (a pause of 100-200 ms on this machine, for every request in flight).
@@ -165,9 +201,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.wait_for(mcp_task, 5)
             with contextlib.suppress(Exception):
                 await database.close()
-            loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await loop_task
+            for task in (loop_task, revoked_task):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             gc.unfreeze()  # collectable again (matters where apps come and go: tests)
             log.info("stopped")
 
@@ -176,10 +213,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=app_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
     app.state.provider = make_provider(settings)
+    app.state.revoked_tokens = revoked_tokens
+    app.state.login_throttle = LoginThrottle(settings.login_rate_per_client, settings.login_failures_per_account)
+    app.state.hash_limiter = anyio.CapacityLimiter(settings.password_hash_concurrency)
+
+    if settings.api_docs:
+
+        @app.get("/docs", include_in_schema=False)
+        async def docs() -> HTMLResponse:
+            return HTMLResponse(DOCS_HTML)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_errors(exc)}, status_code=422)
 
     @app.exception_handler(DatabaseUnavailable)
     async def _db_down(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
@@ -193,8 +245,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await database.check(timeout=1.0)
         return _unavailable()
 
+    @app.exception_handler(DatabaseTimeout)
+    async def _db_timeout(request: Request, exc: DatabaseTimeout) -> JSONResponse:
+        log.warning("database work exceeded the statement timeout", extra={"path": request.url.path})
+        await database.check(timeout=1.0)
+        return _unavailable()
+
     @app.exception_handler(psycopg.Error)
     async def _psycopg(request: Request, exc: psycopg.Error) -> JSONResponse:
+        if isinstance(exc, psycopg.errors.ForeignKeyViolation):
+            # a valid token whose account no longer exists: the token is what is wrong
+            return JSONResponse(
+                {"detail": "The account of this token no longer exists"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if isinstance(exc, psycopg.errors.QueryCanceled):
             # statement_timeout under overload: this request fails, the database is still up
             log.warning("database statement timed out", extra={"path": request.url.path})
@@ -210,5 +275,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(chat.router)
     app.router.routes.append(Route("/mcp", endpoint=mcp, include_in_schema=False))
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes, timeout=settings.body_read_timeout_seconds
+    )
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import psycopg
+import psycopg.errors
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from psycopg_pool import PoolTimeout
@@ -13,30 +16,37 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.agent import tools
 from app.core.config import Settings
-from app.core.db import Database, DatabaseUnavailable
-from app.core.security import decode_access_token
+from app.core.db import Database, DatabaseTimeout, DatabaseUnavailable
+from app.core.security import RevokedTokens, token_claims
+
+log = logging.getLogger("app.mcp")
 
 
-def _bearer_subject(authorization: str | None, secret: str) -> str | None:
+def _bearer_subject(authorization: str | None, secret: str, revoked: RevokedTokens) -> str | None:
+    """The subject of a valid bearer token that no logout ended, or None."""
     if not authorization:
         return None
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return decode_access_token(token.strip(), secret)
+    claims = token_claims(token.strip(), secret)
+    if claims is None or claims.token_id in revoked:
+        return None
+    return claims.subject
 
 
 class BearerGate:
     """ASGI wrapper: 401 unless the request carries a valid bearer token."""
 
-    def __init__(self, app: ASGIApp, secret: str) -> None:
+    def __init__(self, app: ASGIApp, secret: str, revoked: RevokedTokens) -> None:
         self.app = app
         self.secret = secret
+        self.revoked = revoked
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            if _bearer_subject(headers.get("authorization"), self.secret) is None:
+            if _bearer_subject(headers.get("authorization"), self.secret, self.revoked) is None:
                 body = json.dumps({"detail": "Not authenticated"}).encode()
                 await send(
                     {
@@ -54,7 +64,7 @@ class BearerGate:
         await self.app(scope, receive, send)
 
 
-def build_mcp(settings: Settings, database: Database) -> tuple[MCPServer, ASGIApp]:
+def build_mcp(settings: Settings, database: Database, revoked: RevokedTokens) -> tuple[MCPServer, ASGIApp]:
     """The MCP server and the bearer-gated ASGI app for /mcp (its session manager must be running)."""
     secret = settings.jwt_secret.get_secret_value()
     server = MCPServer(
@@ -65,18 +75,25 @@ def build_mcp(settings: Settings, database: Database) -> tuple[MCPServer, ASGIAp
 
     def user_of(ctx: Context) -> str:
         headers = ctx.headers or {}
-        subject = _bearer_subject(headers.get("authorization") or headers.get("Authorization"), secret)
+        subject = _bearer_subject(headers.get("authorization") or headers.get("Authorization"), secret, revoked)
         if subject is None:
             raise PermissionError("Not authenticated")
         return subject
 
     async def run(ctx: Context, name: str, args: dict[str, Any]) -> Any:
         user_id = user_of(ctx)
+        # Every failure becomes a short error for the client: an exception would reach the SDK,
+        # which logs it with its traceback, and the SQL parameters in it are the user's data.
         try:
             async with database.connection() as conn:
                 return await tools.call_tool(conn, user_id, name, args)
-        except (DatabaseUnavailable, PoolTimeout):
+        except (DatabaseUnavailable, DatabaseTimeout, PoolTimeout, psycopg.OperationalError):
             return {"error": "The database is unavailable; try again shortly"}
+        except psycopg.errors.ForeignKeyViolation:
+            return {"error": "The account of this token no longer exists"}
+        except psycopg.Error as exc:
+            log.error("mcp tool failed", extra={"tool": name, "error": type(exc).__name__})
+            return {"error": f"{name} failed"}
 
     @server.tool(description="Create a new task.")
     async def add_task(title: str, ctx: Context, description: str | None = None) -> dict[str, Any]:
@@ -109,4 +126,4 @@ def build_mcp(settings: Settings, database: Database) -> tuple[MCPServer, ASGIAp
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
     inner = next(r for r in starlette_app.routes if isinstance(r, Route) and r.path == "/mcp")
-    return server, BearerGate(inner.app, secret)
+    return server, BearerGate(inner.app, secret, revoked)

@@ -88,7 +88,14 @@ def database_url(pg: PgTemp) -> str:
 def make_settings(database_url: str, **overrides: Any) -> Any:
     from app.core.config import Settings
 
-    values: dict[str, Any] = {"database_url": database_url, "jwt_secret": JWT_SECRET, "chat_provider": "local"}
+    # Throttling off unless a test asks for it: the suite signs up hundreds of users from one client.
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "jwt_secret": JWT_SECRET,
+        "chat_provider": "local",
+        "login_rate_per_client": "100000/minute",
+        "login_failures_per_account": "100000/minute",
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -167,6 +174,8 @@ class Server:
             "BACKEND_HOST": "127.0.0.1",
             "WEB_CONCURRENCY": "1",
             "CHAT_PROVIDER": "local",
+            "LOGIN_RATE_PER_CLIENT": "100000/minute",
+            "LOGIN_FAILURES_PER_ACCOUNT": "100000/minute",
             "ENV_FILE": "/nonexistent/.env",
             "ENVCHECK": "/bin/true",
             "ENV_SCHEMA": str(BACKEND_DIR / "entrypoint.sh"),

@@ -136,10 +136,12 @@ def test_while_marked_down_a_request_fails_at_once_without_a_connection(database
         (PoolTimeout(), 503, False),
         (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), 503, False),
         (psycopg.OperationalError("server closed the connection unexpectedly"), 503, True),
-        (psycopg.errors.ForeignKeyViolation("no such user"), 500, False),
+        # a valid token whose account was deleted: the token is what is wrong
+        (psycopg.errors.ForeignKeyViolation("no such user"), 401, False),
+        (psycopg.errors.DataError("invalid input"), 500, False),
     ],
 )
-def test_database_errors_are_answered_503_or_500(
+def test_database_errors_are_answered_503_401_or_500(
     database_url: str, error: Exception, status: int, marks_down: bool
 ) -> None:
     from app.main import create_app
@@ -196,7 +198,9 @@ def test_update_ignores_a_null_title_and_clears_a_null_description(client: TestC
     assert r.status_code == 200 and r.json()["description"] is None and r.json()["title"] == "keep"
 
 
-def test_a_task_for_a_deleted_account_is_a_500_not_a_database_outage(app_factory: Any, database_url: str) -> None:
+def test_a_write_for_a_deleted_account_is_a_401_not_an_error(app_factory: Any, database_url: str) -> None:
+    """The token is valid but its account is gone: the client must sign in again (401), the
+    server has no fault (not 500) and the database is fine (not 503)."""
     from tests.conftest import register
 
     client = app_factory()
@@ -204,5 +208,8 @@ def test_a_task_for_a_deleted_account_is_a_500_not_a_database_outage(app_factory
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DELETE FROM users WHERE id = %s", (user.id,))
     r = client.post(f"/api/{user.id}/tasks", headers=user.headers, json={"title": "orphan"})
-    assert r.status_code == 500
+    assert r.status_code == 401
+    assert "orphan" not in r.text
+    r = client.post(f"/api/{user.id}/chat", headers=user.headers, json={"message": "add a task to buy milk"})
+    assert r.status_code == 401
     assert client.get("/ready").status_code == 200

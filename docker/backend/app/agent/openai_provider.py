@@ -26,9 +26,40 @@ SYSTEM_PROMPT = (
 FAILURE_REPLY = "Sorry, the assistant is unavailable right now. Please try again in a moment."
 
 
+# A model's tool arguments are untrusted input: bounded in size and depth, valid Unicode.
+MAX_ARGUMENTS_CHARS = 16384
+MAX_ARGUMENTS_DEPTH = 4
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep a parsed JSON value nests, counted no further than limit + 1."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in items), default=0)
+
+
+def parse_arguments(raw: str | None) -> dict[str, Any] | None:
+    """A tool call's JSON arguments as an object, or None when they are not acceptable: not an
+    object, too long, nested deeper than MAX_ARGUMENTS_DEPTH, or not storable as UTF-8 JSON."""
+    raw = raw or "{}"
+    if len(raw) > MAX_ARGUMENTS_CHARS:
+        return None
+    try:
+        args = json.loads(raw)
+        if not isinstance(args, dict) or _depth(args, MAX_ARGUMENTS_DEPTH) > MAX_ARGUMENTS_DEPTH:
+            return None
+        json.dumps(args, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be stored
+    except (ValueError, RecursionError, UnicodeEncodeError):
+        return None
+    return args
+
+
 class OpenAIProvider:
-    def __init__(self, api_key: str, model: str, base_url: str | None, timeout: float) -> None:
+    def __init__(self, api_key: str, model: str, base_url: str | None, timeout: float, max_reply_chars: int) -> None:
         self.model = model
+        # A reply is at most a few tokens per character; the server is asked to stop there.
+        self.max_tokens = max(64, max_reply_chars // 2)
         self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1)
 
     def reply(self, tools: Tools, history: list[dict[str, str]], message: str) -> AgentReply:
@@ -43,6 +74,7 @@ class OpenAIProvider:
                     messages=messages,
                     tools=TOOL_SPECS,
                     tool_choice="auto",  # type: ignore[arg-type]
+                    max_tokens=self.max_tokens,
                 )
                 choice = completion.choices[0].message
                 tool_calls = choice.tool_calls or []
@@ -63,15 +95,13 @@ class OpenAIProvider:
                     }
                 )
                 for tc in tool_calls:
-                    name = tc.function.name
-                    try:
-                        args = json.loads(tc.function.arguments or "{}")
-                        if not isinstance(args, dict):
-                            raise ValueError("arguments are not an object")
-                    except ValueError:
-                        args = {}
+                    name = str(tc.function.name)[:64]
+                    parsed = parse_arguments(tc.function.arguments)
+                    if parsed is None:
+                        args: dict[str, Any] = {}
                         result: Any = {"error": f"Invalid arguments for {name}"}
                     else:
+                        args = parsed
                         result = tools.call(name, args)
                     calls.append({"tool": name, "args": args, "result": result})
                     messages.append({"role": "tool", "tool_call_id": tc.id, "content": json.dumps(result)})

@@ -14,5 +14,11 @@ def make_provider(settings: Settings) -> Provider:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
         if not key:
             raise ValueError("OPENAI_API_KEY is required when CHAT_PROVIDER=openai")
-        return OpenAIProvider(key, settings.openai_model, settings.openai_base_url, settings.openai_timeout_seconds)
+        return OpenAIProvider(
+            key,
+            settings.openai_model,
+            settings.openai_base_url,
+            settings.openai_timeout_seconds,
+            settings.chat_max_reply_chars,
+        )
     return LocalProvider()

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.security import decode_access_token
+from app.core.security import Claims, token_claims
 
 bearer = HTTPBearer(auto_error=False, description="The access_token from /api/auth/login or /api/auth/register")
 
@@ -19,15 +19,20 @@ def database(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def token_subject(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
-    """The subject of a valid, unexpired bearer token; 401 otherwise."""
+def token_claims_or_401(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Claims:
+    """The claims of a valid, unexpired bearer token that no logout ended; 401 otherwise."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated", {"WWW-Authenticate": "Bearer"})
     settings: Settings = request.app.state.settings
-    subject = decode_access_token(credentials.credentials, settings.jwt_secret.get_secret_value())
-    if subject is None:
+    claims = token_claims(credentials.credentials, settings.jwt_secret.get_secret_value())
+    if claims is None or claims.token_id in request.app.state.revoked_tokens:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid or expired token", {"WWW-Authenticate": "Bearer"})
-    return subject
+    return claims
+
+
+def token_subject(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The subject of a valid, unexpired bearer token that no logout ended; 401 otherwise."""
+    return token_claims_or_401(request, credentials).subject
 
 
 # Async and one level deep on purpose (pure CPU, microseconds): a sync dependency costs a

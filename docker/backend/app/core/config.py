@@ -22,6 +22,10 @@ def normalize_database_url(url: str) -> str:
     raise ValueError("DATABASE_URL must start with postgresql://, postgres:// or postgresql+psycopg://")
 
 
+# A rate as `limits` reads it: "30/minute", "10/15 minutes", "5 per hour".
+_RATE = r"^[0-9]+ *(/|per) *([0-9]+ *)?(second|minute|hour|day)s?$"
+
+
 def _env_file() -> str:
     return os.environ.get("ENV_FILE", ".env")
 
@@ -61,6 +65,22 @@ class Settings(DatabaseSettings):
     db_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # Connections of the process's pool (one pool per worker process; see docs/backend.md).
     db_pool_size: int = Field(default=5, ge=1, le=100)
+    # How long a request's database work may take, measured here: a database that stops
+    # answering (hung, not gone) gives 503 after this instead of holding the request.
+    db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Hostile clients (docs/backend.md, "Limits"): the largest request body, read as it arrives,
+    # and how long its reading may take.
+    max_request_body_bytes: int = Field(default=65536, ge=1024, le=10 * 1024 * 1024)
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Login throttling (per process): attempts per client address, failed attempts per account.
+    login_rate_per_client: str = Field(default="30/minute", pattern=_RATE)
+    login_failures_per_account: str = Field(default="10/15 minutes", pattern=_RATE)
+    # Password hashes computed at once (argon2 takes ARGON2_MEMORY_KIB each).
+    password_hash_concurrency: int = Field(default=4, ge=1, le=64)
+    # The longest chat reply stored and returned (a model's reply beyond it is cut, and says so).
+    chat_max_reply_chars: int = Field(default=8000, ge=100, le=100000)
+    # Serve /docs and /redoc (the OpenAPI schema at /openapi.json is always there).
+    api_docs: bool = True
 
     @field_validator("openai_base_url", mode="before")
     @classmethod

@@ -39,17 +39,23 @@ class DatabaseUnavailable(Exception):  # noqa: N818 - the name says what the han
     """Raised when a request needs the database while it is known to be down."""
 
 
+class DatabaseTimeout(Exception):  # noqa: N818 - mirrors psycopg_pool.PoolTimeout
+    """A request's database work took longer than the statement timeout (a hung or overloaded
+    server: statement_timeout alone cannot help when the server does not run)."""
+
+
 def libpq_url(url: str) -> str:
     """postgresql+psycopg://... (SQLAlchemy's spelling, Alembic's) -> postgresql://... (libpq's)."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def connect_args(timeout: float) -> dict[str, Any]:
+def connect_args(timeout: float, statement_timeout: float = 5.0) -> dict[str, Any]:
     """libpq parameters of every connection of the process (the pool's and the health check's)."""
     return {
         "connect_timeout": max(2, round(timeout)),  # libpq's minimum is 2 s
         "application_name": "todo-backend",
-        "options": "-c statement_timeout=5000 -c idle_in_transaction_session_timeout=10000 -c TimeZone=UTC",
+        "options": f"-c statement_timeout={round(statement_timeout * 1000)}"
+        " -c idle_in_transaction_session_timeout=10000 -c TimeZone=UTC",
         "keepalives": 1,
         "keepalives_idle": 10,
         "keepalives_interval": 2,
@@ -67,9 +73,10 @@ def backoff_delay(attempt: int, base: float = BACKOFF_BASE_SECONDS, cap: float =
 class Database:
     """The process's pool and the database's health. Open it in the event loop (`open`)."""
 
-    def __init__(self, url: str, timeout: float = 2.0, pool_size: int = 10) -> None:
+    def __init__(self, url: str, timeout: float = 2.0, pool_size: int = 10, statement_timeout: float = 5.0) -> None:
         self.conninfo = libpq_url(url)
-        self.kwargs = connect_args(timeout)
+        self.kwargs = connect_args(timeout, statement_timeout)
+        self.statement_timeout = statement_timeout
         # min_size 0: connections are opened when requests need them (and closed after 10 idle
         # minutes), so an idle replica holds none; max_size bounds what the process can hold.
         # A request waits for one up to `timeout`, then gets PoolTimeout (503).
@@ -83,7 +90,7 @@ class Database:
             name="todo",
         )
         self._check_conn: psycopg.AsyncConnection[Any] | None = None
-        self._check_lock: asyncio.Lock | None = None
+        self._check_task: asyncio.Task[None] | None = None
         self.up = True
         self.down_since: float | None = None
         self._stopping = False
@@ -107,27 +114,34 @@ class Database:
 
     async def ping(self) -> None:
         """One round trip on the health check's own connection (reopened when needed); raises on failure."""
-        if self._check_lock is None:
-            self._check_lock = asyncio.Lock()
-        async with self._check_lock:
-            conn = self._check_conn
-            try:
-                if conn is None or conn.closed or conn.broken:
-                    self._check_conn = None
-                    conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True, **self.kwargs)
-                    self._check_conn = conn
-                await conn.execute("SELECT 1")
-            except BaseException:
-                if conn is not None:
-                    await conn.close()
+        conn = self._check_conn
+        try:
+            if conn is None or conn.closed or conn.broken:
                 self._check_conn = None
-                raise
+                conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True, **self.kwargs)
+                self._check_conn = conn
+            await conn.execute("SELECT 1")
+        except BaseException:
+            if conn is not None:
+                await conn.close()
+            self._check_conn = None
+            raise
 
     async def check(self, timeout: float = 1.5) -> bool:
-        """A round trip bounded by timeout; updates the health flag."""
-        try:
-            await asyncio.wait_for(self.ping(), timeout)
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        """A round trip bounded by timeout; updates the health flag. One ping at a time: a check
+        that comes while one is under way waits for that one. A ping that outlives the timeout
+        is cancelled but not waited for (psycopg may take seconds to give up on a server that
+        does not answer at all), so the answer always comes within `timeout`."""
+        if self._check_task is None or self._check_task.done():
+            self._check_task = asyncio.create_task(self.ping())
+        task = self._check_task
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            task.cancel()
+            self.mark_down(f"no answer within {timeout:g} s")
+            return False
+        exc = task.exception() if not task.cancelled() else asyncio.CancelledError()
+        if exc is not None:
             self.mark_down(f"{type(exc).__name__}: {exc}")
             return False
         await self.mark_up()
@@ -151,17 +165,24 @@ class Database:
         """Stop the reconnect loop and close every connection (the lifespan's end)."""
         self._stopping = True
         await self.pool.close()
+        if self._check_task is not None and not self._check_task.done():
+            self._check_task.cancel()
         if self._check_conn is not None:
             await self._check_conn.close()
             self._check_conn = None
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        """A pooled autocommit connection, rows as dicts; 503 at once while the database is down."""
+        """A pooled autocommit connection, rows as dicts; 503 at once while the database is down.
+        The block (waiting for a connection included) must end within the statement timeout,
+        else DatabaseTimeout."""
         if not self.up:
             raise DatabaseUnavailable()
-        async with self.pool.connection() as conn:
-            yield conn
+        try:
+            async with asyncio.timeout(self.statement_timeout), self.pool.connection() as conn:
+                yield conn
+        except TimeoutError:
+            raise DatabaseTimeout() from None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:

@@ -21,7 +21,7 @@ from app import crud
 from app.agent.base import Provider
 from app.agent.tools import ChatTools
 from app.api.deps import UserId, database
-from app.api.routes.tasks import AUTH_RESPONSES
+from app.api.routes.tasks import AUTH_RESPONSES, Limit, Offset
 from app.schemas import ChatIn, ChatOut, ConversationOut, ErrorOut, MessageOut, ToolCallOut
 
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
@@ -30,6 +30,15 @@ HISTORY_MESSAGES = 50
 PENDING_REPLY = "(No reply was stored: the request did not complete.)"
 CONV_NOT_FOUND = {404: {"model": ErrorOut, "description": "No such conversation for this user"}}
 ConversationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def storable_reply(text: str, max_chars: int) -> str:
+    """A provider's reply as it can be stored and shown: valid UTF-8 without NUL (a model can
+    send anything), at most max_chars (CHAT_MAX_REPLY_CHARS), saying so when it was cut."""
+    text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if len(text) > max_chars:
+        text = text[:max_chars] + f"\n[reply cut at {max_chars} characters]"
+    return text
 
 
 def _not_found() -> HTTPException:
@@ -55,20 +64,23 @@ async def chat(user_id: UserId, body: ChatIn, request: Request) -> ChatOut:
     provider: Provider = request.app.state.provider
     tools = ChatTools(db, user_id, reply_id)
     reply = await anyio.to_thread.run_sync(provider.reply, tools, history, body.message)
+    response = storable_reply(reply.response, request.app.state.settings.chat_max_reply_chars)
 
     async with db.transaction() as conn:
-        await crud.finish_message(conn, conversation_id, reply_id, reply.response, reply.tool_calls)
+        await crud.finish_message(conn, conversation_id, reply_id, response, reply.tool_calls)
     return ChatOut(
         conversation_id=conversation_id,
-        response=reply.response,
+        response=response,
         tool_calls=[ToolCallOut(**c) for c in reply.tool_calls],
     )
 
 
 @router.get("/conversations", summary="List conversations, newest first", responses=AUTH_RESPONSES)
-async def list_conversations(user_id: UserId, request: Request) -> list[ConversationOut]:
+async def list_conversations(
+    user_id: UserId, request: Request, limit: Limit = crud.LIST_MAX, offset: Offset = 0
+) -> list[ConversationOut]:
     async with database(request).connection() as conn:
-        rows = await crud.list_conversations(conn, user_id)
+        rows = await crud.list_conversations(conn, user_id, limit, offset)
     return [ConversationOut.model_validate(c) for c in rows]
 
 
@@ -77,9 +89,11 @@ async def list_conversations(user_id: UserId, request: Request) -> list[Conversa
     summary="A conversation's messages, oldest first",
     responses={**AUTH_RESPONSES, **CONV_NOT_FOUND},
 )
-async def list_messages(user_id: UserId, conversation_id: ConversationId, request: Request) -> list[MessageOut]:
+async def list_messages(
+    user_id: UserId, conversation_id: ConversationId, request: Request, limit: Limit = crud.LIST_MAX, offset: Offset = 0
+) -> list[MessageOut]:
     async with database(request).connection() as conn:
         if not await crud.owns_conversation(conn, user_id, conversation_id):
             raise _not_found()
-        rows = await crud.list_messages(conn, conversation_id)
+        rows = await crud.list_messages(conn, conversation_id, limit, offset)
     return [MessageOut.model_validate(m) for m in rows]

@@ -24,6 +24,9 @@ AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such task for this user"}}
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# A page of a list: at most LIST_MAX rows, after `offset` of them.
+Limit = Annotated[int, Query(ge=1, le=crud.LIST_MAX, description=f"Rows to return, at most {crud.LIST_MAX}")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip")]
 
 
 def _json(body: Any, status_code: int = 200) -> Response:
@@ -41,9 +44,11 @@ async def list_tasks(
     user_id: UserId,
     request: Request,
     status_filter: Annotated[Literal["all", "pending", "completed"], Query(alias="status")] = "all",
+    limit: Limit = crud.LIST_MAX,
+    offset: Offset = 0,
 ) -> Response:
     async with database(request).connection() as conn:
-        return _json(await crud.list_tasks(conn, user_id, status_filter))
+        return _json(await crud.list_tasks(conn, user_id, status_filter, limit, offset))
 
 
 @router.post(
