@@ -29,7 +29,7 @@ frontend-build: deps-frontend ## build the standalone Next.js server if sources 
 frontend-run: deps-frontend ## build if needed, then run the standalone server on FRONTEND_PORT with BACKEND_URL from the env
 	@FRONTEND_PORT=$(FRONTEND_PORT) mk/scripts/frontend-run.sh
 
-e2e: deps-frontend ## browser end-to-end test: PostgreSQL + backend + standalone frontend in real Chromium
+e2e: deps-frontend ## browser end-to-end tests in real Chromium (PostgreSQL + backend + standalone frontend): axe-core on every state, a keyboard-only journey
 	@mk/scripts/frontend-e2e.sh
 
 deps-frontend-bench: ## npm ci in bench/frontend from its lockfile (Lighthouse, pinned; skipped when unchanged)

@@ -211,10 +211,15 @@ test('a keyboard-only user signs in, manages tasks and chats; focus is always vi
     }
     assert.ok(await overflows(), 'the log overflows, so there is something to scroll');
     await tabTo(page, log, 'the conversation log', { backwards: true });
-    // Keyboard scrolling is animated: wait for each scroll to end, as a person would, before the next key.
+    // Keyboard scrolling is animated: wait for each scroll to end, as a person would, before the
+    // next key (at most 3 s: a key that scrolls nothing fires no scrollend).
     const scrollWith = async (key) => {
       await log.evaluate((el) => {
-        window.__logScrolled = new Promise((resolve) => el.addEventListener('scrollend', () => resolve(el.scrollTop), { once: true }));
+        window.__logScrolled = new Promise((resolve) => {
+          const done = () => resolve(el.scrollTop);
+          el.addEventListener('scrollend', done, { once: true });
+          setTimeout(done, 3000);
+        });
       });
       await press(key);
       return page.evaluate(() => window.__logScrolled);
