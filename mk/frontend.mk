@@ -15,7 +15,7 @@ TEST_SUITES += frontend-test e2e
 
 export FRONTEND_DIR FRONTEND_BUILD FRONTEND_HADOLINT_VERSION
 
-.PHONY: deps-frontend frontend-test frontend-build frontend-run e2e frontend-bench
+.PHONY: deps-frontend deps-frontend-bench frontend-test frontend-build frontend-run e2e frontend-bench
 
 deps-frontend: ## npm ci in docker/frontend from the lockfile (skipped when unchanged) + pinned hadolint
 	@mk/scripts/frontend-deps.sh
@@ -29,8 +29,11 @@ frontend-build: deps-frontend ## build the standalone Next.js server if sources 
 frontend-run: deps-frontend ## build if needed, then run the standalone server on FRONTEND_PORT with BACKEND_URL from the env
 	@FRONTEND_PORT=$(FRONTEND_PORT) mk/scripts/frontend-run.sh
 
-e2e: deps-frontend ## browser end-to-end test: PostgreSQL + backend + standalone frontend in real Chromium
+e2e: deps-frontend ## browser end-to-end tests in real Chromium (PostgreSQL + backend + standalone frontend): axe-core on every state, a keyboard-only journey
 	@mk/scripts/frontend-e2e.sh
 
-frontend-bench: deps-frontend ## measure first contentful paint and JS transferred for the task page in Chromium
+deps-frontend-bench: ## npm ci in bench/frontend from its lockfile (Lighthouse, pinned; skipped when unchanged)
+	@mk/scripts/npm-ci.sh bench/frontend $(FRONTEND_BUILD)/bench-npm-ci.stamp
+
+frontend-bench: deps-frontend deps-frontend-bench ## first contentful paint and JS transferred in Chromium, then Lighthouse scores, CLS and LCP (sign-in and tasks, mobile and desktop)
 	@mk/scripts/frontend-bench.sh

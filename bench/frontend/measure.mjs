@@ -3,18 +3,34 @@
 // (bytes on the wire, gzip as served by the standalone server). Needs DATABASE_URL and JWT_SECRET
 // (mk/scripts/frontend-bench.sh provides a private PostgreSQL); starts the backend and frontend.
 // Prints the median of RUNS runs and the ratio to the targets (FCP <= 1000 ms, JS <= 200 kB gzip).
+// Then Lighthouse (lighthouse.mjs) on the sign-in page and the signed-in task page, mobile and
+// desktop: the median of LIGHTHOUSE_RUNS runs of each category score, CLS and LCP (Lighthouse's,
+// simulated on its throttled device), and the first and largest paints as observed on this machine.
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   ROOT,
-  STANDALONE_DIR,
+  CHROMIUM_ARGS,
   freePort,
   launchBrowser,
-  startProcess,
+  startBackend,
+  startFrontend,
   stopAll,
-  waitHttp,
 } from '../../tests/e2e/lib.mjs';
+import { CATEGORIES, runLighthouse } from './lighthouse.mjs';
 
-const RUNS = Number(process.env.RUNS ?? 7);
+/** A positive whole number from the environment, or the default; anything else stops the bench. */
+function runsFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9][0-9]{0,2}$/.test(raw)) {
+    console.error(`frontend bench: ${name}=${JSON.stringify(raw)} is not a number of runs (1-999)`);
+    process.exit(2);
+  }
+  return Number(raw);
+}
+const RUNS = runsFromEnv('RUNS', 7);
+const LIGHTHOUSE_RUNS = runsFromEnv('LIGHTHOUSE_RUNS', 3);
 const OUT = join(ROOT, 'build/bench-frontend');
 const TARGET_FCP_MS = 1000;
 const TARGET_JS_BYTES = 200 * 1024;
@@ -53,22 +69,50 @@ async function measure(context, url) {
   return { fcp, jsBytes, jsDecoded, scripts: scripts.size, ...nav };
 }
 
+const LIGHTHOUSE_VERSION = createRequire(import.meta.url)('lighthouse/package.json').version;
+const SHORT = { performance: 'perf', accessibility: 'a11y', 'best-practices': 'best', seo: 'seo' };
+
+/** Lighthouse on /signin (signed out) and /tasks (signed in by cookie), mobile and desktop. */
+async function lighthouseTable(base, cookie) {
+  const rows = [];
+  for (const [page, pageCookie] of [
+    ['/signin', undefined],
+    ['/tasks', cookie],
+  ]) {
+    for (const formFactor of ['mobile', 'desktop']) {
+      const runs = [];
+      for (let i = 0; i < LIGHTHOUSE_RUNS; i++) {
+        const reportFile = join(OUT, `lighthouse${page.replace('/', '-')}-${formFactor}-${i + 1}.json`);
+        runs.push(await runLighthouse(`${base}${page}`, { formFactor, cookie: pageCookie, reportFile }));
+      }
+      rows.push({ page, formFactor, runs });
+    }
+  }
+  console.log(
+    `lighthouse ${LIGHTHOUSE_VERSION}, Chromium (${CHROMIUM_ARGS.join(' ')}), median of ${LIGHTHOUSE_RUNS} runs, reports in ${OUT}`,
+  );
+  console.log(
+    `page     form     ${CATEGORIES.map((c) => SHORT[c].padStart(4)).join('  ')}    CLS   LCP ms  observed FCP/LCP ms  audits below 100`,
+  );
+  for (const { page, formFactor, runs } of rows) {
+    const m = (f) => median(runs.map(f));
+    const scores = CATEGORIES.map((c) => String(m((r) => r.scores[c])).padStart(4)).join('  ');
+    const failures = [...new Set(runs.flatMap((r) => r.failures))].join(', ') || '-';
+    const observed = `${m((r) => r.observedFcpMs).toFixed(0)}/${m((r) => r.observedLcpMs).toFixed(0)}`;
+    console.log(
+      `${page.padEnd(8)} ${formFactor.padEnd(7)}  ${scores}  ${m((r) => r.cls).toFixed(3)}  ${m((r) => r.lcpMs)
+        .toFixed(0)
+        .padStart(6)}  ${observed.padStart(19)}  ${failures}`,
+    );
+  }
+}
+
 async function main() {
   const backendPort = await freePort();
   const frontendPort = await freePort();
-  const backend = startProcess('backend', 'make', ['-s', '-C', ROOT, 'backend-run'], {
-    cwd: ROOT,
-    env: { BACKEND_PORT: String(backendPort), BACKEND_HOST: '127.0.0.1', CHAT_PROVIDER: 'local', LOG_LEVEL: 'warning' },
-    logFile: join(OUT, 'backend.log'),
-  });
-  await waitHttp(`http://127.0.0.1:${backendPort}/ready`, { proc: backend, timeoutMs: 90_000 });
-  const frontend = startProcess('frontend', process.execPath, ['server.js'], {
-    cwd: STANDALONE_DIR,
-    env: { PORT: String(frontendPort), HOSTNAME: '127.0.0.1', BACKEND_URL: `http://127.0.0.1:${backendPort}`, NODE_ENV: 'production' },
-    logFile: join(OUT, 'frontend.log'),
-  });
+  await startBackend(backendPort, join(OUT, 'backend.log'));
+  await startFrontend(frontendPort, backendPort, join(OUT, 'frontend.log'));
   const base = `http://127.0.0.1:${frontendPort}`;
-  await waitHttp(`${base}/api/healthz`, { proc: frontend });
 
   const browser = await launchBrowser();
   try {
@@ -105,6 +149,9 @@ async function main() {
     const js = median(results.tasks.map((r) => r.jsBytes));
     console.log(`/tasks FCP ${fcp.toFixed(0)} ms = ${(fcp / TARGET_FCP_MS).toFixed(2)}x the 1000 ms target`);
     console.log(`/tasks JS ${(js / 1024).toFixed(1)} kB = ${(js / TARGET_JS_BYTES).toFixed(2)}x the 200 kB gzip target`);
+
+    const cookie = (await browser.context.cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
+    await lighthouseTable(base, cookie);
   } finally {
     await browser.close();
     await stopAll();

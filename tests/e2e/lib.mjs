@@ -106,6 +106,57 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/**
+ * Starts the backend natively (`make backend-run`, local chat provider) on port and waits until
+ * it is ready. DATABASE_URL and JWT_SECRET come from the environment; env adds settings.
+ */
+export async function startBackend(port, logFile, env = {}) {
+  const backend = startProcess('backend', 'make', ['-s', '-C', ROOT, 'backend-run'], {
+    cwd: ROOT,
+    env: { BACKEND_PORT: String(port), BACKEND_HOST: '127.0.0.1', CHAT_PROVIDER: 'local', LOG_LEVEL: 'warning', ...env },
+    logFile,
+  });
+  await waitHttp(`http://127.0.0.1:${port}/ready`, { proc: backend, timeoutMs: 90_000 });
+  return backend;
+}
+
+/** Starts the built standalone frontend (`node server.js`) on port, talking to the backend on backendPort. */
+export async function startFrontend(port, backendPort, logFile) {
+  const frontend = startProcess('frontend', process.execPath, ['server.js'], {
+    cwd: STANDALONE_DIR,
+    env: {
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+    logFile,
+  });
+  await waitHttp(`http://127.0.0.1:${port}/api/healthz`, { proc: frontend });
+  return frontend;
+}
+
+/**
+ * Numbered steps inside a test: steps(t0, page, dir, 'fail-').test(name, fn) runs fn as a subtest
+ * and, when it fails, leaves a screenshot dir/fail-NN.png of the page behind.
+ */
+export function steps(t0, page, dir, prefix) {
+  let n = 0;
+  return {
+    test: (name, fn) =>
+      t0.test(name, async () => {
+        n += 1;
+        try {
+          await fn();
+        } catch (err) {
+          await page.screenshot({ path: join(dir, `${prefix}${String(n).padStart(2, '0')}.png`) }).catch(() => undefined);
+          throw err;
+        }
+      }),
+  };
+}
+
 /** Waits until url answers 2xx; fails early when proc exits. */
 export async function waitHttp(url, { timeoutMs = 60_000, proc } = {}) {
   const deadline = Date.now() + timeoutMs;

@@ -1,16 +1,23 @@
 'use client';
 // The chat with the task agent: current conversation, past conversations, a new-conversation
-// button, and one compact line per tool call under each reply.
+// button, and one compact line per tool call under each reply. The log scrolls by keyboard too
+// (it takes focus) and, as a live region, reads new messages out.
 
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ApiClient } from '@/lib/api';
+import { conversationLabel, newestConversation, type ChatStart } from '@/lib/conversations';
 import { ApiError } from '@/lib/errors';
 import { changesTasks, describeToolCall } from '@/lib/toolcalls';
 import type { ChatMessage, Conversation, User } from '@/lib/types';
 
+/** The message box's id: the target of the page's skip link. */
+export const CHAT_INPUT_ID = 'chat-input';
+
 export interface ChatPanelProps {
   api: ApiClient;
   userId: User['id'];
+  /** The first state as the server rendered it; null or absent: loaded here. */
+  initial?: ChatStart | null;
   /** Called after a reply whose tool calls changed tasks. */
   onTasksChanged: () => void;
   onError: (err: unknown) => boolean;
@@ -26,33 +33,19 @@ function withKey(m: ChatMessage): Shown {
   return { ...m, key: `m${m.id ?? ''}-${keySeq}` };
 }
 
-function newest(list: Conversation[]): Conversation | undefined {
-  return [...list].sort((a, b) => {
-    const ta = Date.parse(a.updated_at ?? a.created_at ?? '') || 0;
-    const tb = Date.parse(b.updated_at ?? b.created_at ?? '') || 0;
-    return tb - ta || Number(b.id) - Number(a.id);
-  })[0];
-}
-
-function conversationLabel(c: Conversation): string {
-  if (c.title) return c.title;
-  const when = c.updated_at ?? c.created_at;
-  const date = when ? new Date(when) : null;
-  return date && !Number.isNaN(date.getTime())
-    ? `Conversation ${c.id} · ${date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`
-    : `Conversation ${c.id}`;
-}
-
-export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }: ChatPanelProps) {
-  const [conversations, setConversations] = useState<Conversation[]>([]);
-  const [currentId, setCurrentId] = useState<Conversation['id'] | null>(null);
-  const [messages, setMessages] = useState<Shown[]>([]);
+export function ChatPanel({ api, userId, initial, onTasksChanged, onError, recoveredKey }: ChatPanelProps) {
+  const [conversations, setConversations] = useState<Conversation[]>(initial?.conversations ?? []);
+  const [currentId, setCurrentId] = useState<Conversation['id'] | null>(initial?.currentId ?? null);
+  const [messages, setMessages] = useState<Shown[]>(() => (initial?.messages ?? []).map(withKey));
   const [input, setInput] = useState('');
   const [sending, setSending] = useState(false);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(!initial);
   const [error, setError] = useState<string | null>(null);
+  // Dates in the picker are the reader's local time, known only once the page runs in the browser.
+  const [inBrowser, setInBrowser] = useState(false);
   const logRef = useRef<HTMLDivElement>(null);
   const chosen = useRef(false);
+  const skipFirstLoad = useRef(Boolean(initial));
 
   const openConversation = useCallback(
     async (id: Conversation['id']) => {
@@ -76,7 +69,7 @@ export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }
       try {
         const list = await api.listConversations(userId);
         setConversations(list);
-        const latest = newest(list);
+        const latest = newestConversation(list);
         if (openNewest && latest) await openConversation(latest.id);
         else setLoading(false);
       } catch (err) {
@@ -88,9 +81,16 @@ export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }
   );
 
   useEffect(() => {
-    // On first load (and after an outage if nothing was chosen yet) reopen the latest conversation.
+    // On first load (and after an outage if nothing was chosen yet) reopen the latest conversation,
+    // unless the server already rendered it.
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false;
+      return;
+    }
     void loadConversations(!chosen.current);
   }, [loadConversations, recoveredKey]);
+
+  useEffect(() => setInBrowser(true), []);
 
   useEffect(() => {
     const el = logRef.current;
@@ -164,13 +164,21 @@ export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }
           <option value="">New conversation</option>
           {conversations.map((c) => (
             <option key={String(c.id)} value={String(c.id)}>
-              {conversationLabel(c)}
+              {conversationLabel(c, inBrowser)}
             </option>
           ))}
         </select>
       </div>
 
-      <div className="chat-log" ref={logRef} role="log" aria-live="polite" aria-label="Conversation" aria-busy={loading}>
+      <div
+        className="chat-log"
+        ref={logRef}
+        role="log"
+        aria-live="polite"
+        aria-label="Conversation"
+        aria-busy={loading}
+        tabIndex={0}
+      >
         {loading && messages.length === 0 && <p className="muted center">Loading conversation…</p>}
         {!loading && messages.length === 0 && (
           <div className="chat-empty">
@@ -196,10 +204,11 @@ export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }
         ))}
         {sending && (
           <div className="msg msg-assistant">
-            <div className="bubble typing" aria-label="Assistant is typing">
-              <span />
-              <span />
-              <span />
+            <div className="bubble typing">
+              <span className="dot" aria-hidden="true" />
+              <span className="dot" aria-hidden="true" />
+              <span className="dot" aria-hidden="true" />
+              <span className="sr-only">Assistant is typing…</span>
             </div>
           </div>
         )}
@@ -211,13 +220,14 @@ export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }
         </p>
       )}
       <form className="chat-form" onSubmit={send}>
-        <label htmlFor="chat-input" className="sr-only">
+        <label htmlFor={CHAT_INPUT_ID} className="sr-only">
           Message to the assistant
         </label>
         <textarea
-          id="chat-input"
+          id={CHAT_INPUT_ID}
           rows={2}
-          placeholder="Message the assistant… (Enter to send, Shift+Enter for a new line)"
+          placeholder="Message the assistant…"
+          aria-describedby="chat-hint"
           value={input}
           maxLength={4000}
           onChange={(e) => setInput(e.target.value)}
@@ -227,6 +237,9 @@ export function ChatPanel({ api, userId, onTasksChanged, onError, recoveredKey }
           Send
         </button>
       </form>
+      <p id="chat-hint" className="chat-hint small muted">
+        Enter sends, Shift+Enter starts a new line.
+      </p>
     </section>
   );
 }

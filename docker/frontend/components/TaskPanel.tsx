@@ -1,6 +1,8 @@
 'use client';
 // The task list: filter, add, edit, toggle, delete. Every change shows at once and is undone,
-// with a message, when the API refuses it.
+// with a message, when the API refuses it; a confirmed change is announced (polite live region).
+// Focus never falls back to the page: when a row disappears (deleted, or hidden by the filter),
+// it moves to the row now in its place; after an edit, back to the row's Edit button.
 
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ApiClient } from '@/lib/api';
@@ -11,6 +13,8 @@ import type { Task, TaskFilter, User } from '@/lib/types';
 export interface TaskPanelProps {
   api: ApiClient;
   userId: User['id'];
+  /** Every task as the server rendered them (filter "all"); null: loaded here. */
+  initialTasks?: Task[] | null;
   /** Bumped by the parent to reload (chat changed tasks, retry after an outage). */
   refreshKey: number;
   /** Gives connection and session errors to the parent; returns true when it handled them. */
@@ -33,18 +37,45 @@ function reason(err: unknown): string {
   return err instanceof ApiError ? err.message : 'Unexpected error.';
 }
 
-export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelProps) {
+const NEW_TITLE_ID = 'new-title';
+const checkboxId = (id: number) => `task-${id}`;
+const titleId = (id: number) => `task-title-${id}`;
+const editButtonId = (id: number) => `edit-${id}`;
+
+/** Where focus goes when the row of `id` leaves the list: the next row, else the previous, else the add form. */
+function focusAfterRemoving(visible: Task[], id: number): string {
+  const i = visible.findIndex((t) => t.id === id);
+  const saved = (t: Task | undefined) => (t && t.id > 0 ? t : undefined);
+  const next = saved(visible[i + 1]) ?? saved(visible[i - 1]);
+  return next ? checkboxId(next.id) : NEW_TITLE_ID;
+}
+
+export function TaskPanel({ api, userId, initialTasks = null, refreshKey, onError, onOk }: TaskPanelProps) {
   const [filter, setFilter] = useState<TaskFilter>('all');
-  const [tasks, setTasks] = useState<Task[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [loadedFilter, setLoadedFilter] = useState<TaskFilter | null>(null);
+  const [tasks, setTasks] = useState<Task[]>(() => (initialTasks ? [...initialTasks].sort(byNewest) : []));
+  const [loaded, setLoaded] = useState(initialTasks !== null);
+  const [loadedFilter, setLoadedFilter] = useState<TaskFilter | null>(initialTasks ? 'all' : null);
   const [loadFailed, setLoadFailed] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [editing, setEditing] = useState<{ id: number; title: string; description: string } | null>(null);
   const titleInput = useRef<HTMLInputElement>(null);
   const loadSeq = useRef(0);
+  const skipFirstLoad = useRef(initialTasks !== null);
+  // The id of the element to focus after the next render (set with the change that removes the
+  // focused row, so the target exists once that change is on the page).
+  const focusNext = useRef<string | null>(null);
+
+  useEffect(() => {
+    const id = focusNext.current;
+    if (!id) return;
+    focusNext.current = null;
+    document.getElementById(id)?.focus();
+  });
+
+  const visible = tasks.filter((t) => matchesFilter(t, filter));
 
   const fail = useCallback(
     (what: string, err: unknown) => {
@@ -71,6 +102,10 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
   }, [api, userId, filter, onError, onOk]);
 
   useEffect(() => {
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false; // the server rendered this list
+      return;
+    }
     void load();
   }, [load, refreshKey]);
 
@@ -85,12 +120,15 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
     const d = description.trim();
     const temp: Task = { id: temporaryId(), title: t, description: d || null, completed: false };
     setMessage(null);
+    setAnnouncement('');
     setTasks((ts) => [temp, ...ts]);
     setTitle('');
     setDescription('');
+    titleInput.current?.focus(); // ready for the next one, also after a click on "Add task"
     try {
       const created = await api.createTask(userId, { title: t, description: d || null });
       setTasks((ts) => replaceTask(ts, temp.id, created));
+      setAnnouncement(`Added “${t}”.`);
       onOk();
     } catch (err) {
       setTasks((ts) => removeTask(ts, temp.id).tasks);
@@ -101,11 +139,15 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
   }
 
   async function toggle(task: Task) {
+    const next = { ...task, completed: !task.completed };
     setMessage(null);
-    setTasks((ts) => replaceTask(ts, task.id, { ...task, completed: !task.completed }));
+    setAnnouncement('');
+    if (!matchesFilter(next, filter)) focusNext.current = focusAfterRemoving(visible, task.id);
+    setTasks((ts) => replaceTask(ts, task.id, next));
     try {
       const saved = await api.toggleTask(userId, task.id);
       if (saved && typeof saved === 'object' && 'id' in saved) setTasks((ts) => replaceTask(ts, task.id, saved));
+      setAnnouncement(`Marked “${task.title}” as ${next.completed ? 'completed' : 'pending'}.`);
       onOk();
     } catch (err) {
       setTasks((ts) => replaceTask(ts, task.id, task));
@@ -115,10 +157,13 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
 
   async function remove(task: Task) {
     setMessage(null);
+    setAnnouncement('');
     const index = tasks.findIndex((t) => t.id === task.id);
+    focusNext.current = focusAfterRemoving(visible, task.id);
     setTasks((ts) => removeTask(ts, task.id).tasks);
     try {
       await api.deleteTask(userId, task.id);
+      setAnnouncement(`Deleted “${task.title}”.`);
       onOk();
     } catch (err) {
       setTasks((ts) => restoreTask(ts, task, index).sort(byNewest));
@@ -135,11 +180,13 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
     if (!t) return setMessage('A task needs a title.');
     const d = editing.description.trim();
     setMessage(null);
-    setEditing(null);
+    setAnnouncement('');
+    stopEditing();
     setTasks((ts) => replaceTask(ts, before.id, { ...before, title: t, description: d || null }));
     try {
       const saved = await api.updateTask(userId, before.id, { title: t, description: d || null });
       if (saved && typeof saved === 'object' && 'id' in saved) setTasks((ts) => replaceTask(ts, before.id, saved));
+      setAnnouncement(`Saved “${t}”.`);
       onOk();
     } catch (err) {
       setTasks((ts) => replaceTask(ts, before.id, before));
@@ -147,17 +194,22 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
     }
   }
 
-  function editKeys(e: KeyboardEvent) {
-    if (e.key === 'Escape') setEditing(null);
+  /** Leaves edit mode with focus on the row's Edit button. */
+  function stopEditing() {
+    if (editing) focusNext.current = editButtonId(editing.id);
+    setEditing(null);
   }
 
-  const visible = tasks.filter((t) => matchesFilter(t, filter));
+  function editKeys(e: KeyboardEvent) {
+    if (e.key === 'Escape') stopEditing();
+  }
+
   const pending = tasks.filter((t) => !t.completed).length;
 
   return (
     <section className="panel tasks-panel" aria-labelledby="tasks-heading">
       <div className="panel-head">
-        <h2 id="tasks-heading">My tasks</h2>
+        <h1 id="tasks-heading">My tasks</h1>
         {loaded && filter === 'all' && loadedFilter === 'all' && (
           <span className="muted small" data-testid="task-summary">
             {pending} pending · {tasks.length - pending} done
@@ -167,11 +219,11 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
 
       <form className="add-form" onSubmit={addTask}>
         <div className="field grow">
-          <label htmlFor="new-title" className="sr-only">
+          <label htmlFor={NEW_TITLE_ID} className="sr-only">
             New task title
           </label>
           <input
-            id="new-title"
+            id={NEW_TITLE_ID}
             ref={titleInput}
             placeholder="What needs to be done?"
             value={title}
@@ -210,6 +262,9 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
         ))}
       </div>
 
+      <p className="sr-only" role="status" data-testid="task-announcement">
+        {announcement}
+      </p>
       {message && (
         <div className="inline-error" role="alert">
           <span>{message}</span>
@@ -274,7 +329,7 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
                     <button className="btn btn-primary btn-small" type="submit">
                       Save
                     </button>
-                    <button className="btn btn-small" type="button" onClick={() => setEditing(null)}>
+                    <button className="btn btn-small" type="button" onClick={stopEditing}>
                       Cancel
                     </button>
                   </div>
@@ -284,19 +339,22 @@ export function TaskPanel({ api, userId, refreshKey, onError, onOk }: TaskPanelP
               <li key={task.id} className={`task ${task.completed ? 'task-done' : ''} ${task.id < 0 ? 'task-saving' : ''}`}>
                 <input
                   type="checkbox"
-                  id={`task-${task.id}`}
+                  id={checkboxId(task.id)}
                   checked={task.completed}
                   disabled={task.id < 0}
                   onChange={() => void toggle(task)}
-                  aria-label={`Mark “${task.title}” as ${task.completed ? 'pending' : 'completed'}`}
+                  aria-labelledby={titleId(task.id)}
                 />
                 <div className="task-body">
-                  <span className="task-title">{task.title}</span>
+                  <span className="task-title" id={titleId(task.id)}>
+                    {task.title}
+                  </span>
                   {task.description && <span className="task-description">{task.description}</span>}
                 </div>
                 <div className="task-actions">
                   <button
                     type="button"
+                    id={editButtonId(task.id)}
                     className="icon-btn"
                     disabled={task.id < 0}
                     onClick={() =>

@@ -1,14 +1,15 @@
 'use client';
-// The signed-in page: header, connection banner, task list and chat side by side. Owns the
-// connection state: while the backend is down it retries every few seconds and recovers
-// without a reload; an expired session goes back to sign-in.
+// The signed-in page: a skip link to the assistant, header, connection banner, task list and chat
+// side by side. Owns the connection state: while the backend is down it retries every few
+// seconds and recovers without a reload; an expired session goes back to sign-in.
 
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { ApiClient } from '@/lib/api';
 import { ApiError } from '@/lib/errors';
+import type { InitialData } from '@/lib/server-data';
 import type { User } from '@/lib/types';
-import { ChatPanel } from './ChatPanel';
+import { CHAT_INPUT_ID, ChatPanel } from './ChatPanel';
 import { StatusBanner, type ConnectionState } from './StatusBanner';
 import { TaskPanel } from './TaskPanel';
 
@@ -19,9 +20,19 @@ const BACKGROUND_REFRESH_SECONDS = 30;
 export interface TodoAppProps {
   user: User;
   api?: ApiClient;
+  /** What the server already loaded (null parts are loaded here). */
+  initial?: InitialData;
 }
 
-export function TodoApp({ user, api }: TodoAppProps) {
+/** Follows the skip link without changing the URL: focus on the chat box (scrolled into view). */
+function skipToAssistant(e: MouseEvent<HTMLAnchorElement>) {
+  const target = document.getElementById(CHAT_INPUT_ID);
+  if (!target) return;
+  e.preventDefault();
+  target.focus();
+}
+
+export function TodoApp({ user, api, initial }: TodoAppProps) {
   const router = useRouter();
   const [client] = useState(() => api ?? new ApiClient());
   const [conn, setConn] = useState<ConnectionState>({ kind: 'ok' });
@@ -95,6 +106,9 @@ export function TodoApp({ user, api }: TodoAppProps) {
 
   return (
     <div className="app">
+      <a className="skip-link" href={`#${CHAT_INPUT_ID}`} onClick={skipToAssistant}>
+        Skip to the assistant
+      </a>
       <header className="topbar">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">✓</span> Todo Chatbot
@@ -110,10 +124,18 @@ export function TodoApp({ user, api }: TodoAppProps) {
       </header>
       <StatusBanner state={conn} />
       <main className="workspace">
-        <TaskPanel api={client} userId={user.id} refreshKey={refreshKey} onError={onError} onOk={onOk} />
+        <TaskPanel
+          api={client}
+          userId={user.id}
+          initialTasks={initial?.tasks ?? null}
+          refreshKey={refreshKey}
+          onError={onError}
+          onOk={onOk}
+        />
         <ChatPanel
           api={client}
           userId={user.id}
+          initial={initial?.chat ?? null}
           onTasksChanged={tasksChanged}
           onError={onError}
           recoveredKey={recoveredKey}

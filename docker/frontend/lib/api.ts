@@ -15,16 +15,19 @@ export interface ApiClientOptions {
   /** Base URL for backend calls; '' means same origin. */
   baseUrl?: string;
   fetchImpl?: typeof fetch;
+  /** The bearer token for direct calls, when the caller already holds it (the server rendering a page). */
+  token?: string;
 }
 
 export class ApiClient {
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
-  private token: string | null = null;
+  private token: string | null;
 
   constructor(opts: ApiClientOptions = {}) {
     this.baseUrl = (opts.baseUrl ?? process.env.NEXT_PUBLIC_API_BASE_URL ?? '').replace(/\/+$/, '');
     this.fetchImpl = opts.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.token = opts.token ?? null;
   }
 
   /** Calls the frontend's own session route (always same origin). */

@@ -1,14 +1,25 @@
 // @vitest-environment jsdom
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { renderToString } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import { ChatPanel } from '@/components/ChatPanel';
-import { FakeApi, json } from './helpers/fake-api';
+import type { ChatStart } from '@/lib/conversations';
+import { deferred, FakeApi, json } from './helpers/fake-api';
 
-function setup(api: FakeApi) {
+function setup(api: FakeApi, initial: ChatStart | null = null) {
   const onTasksChanged = vi.fn();
   const onError = vi.fn(() => false);
-  render(<ChatPanel api={api.client()} userId={7} onTasksChanged={onTasksChanged} onError={onError} recoveredKey={0} />);
+  render(
+    <ChatPanel
+      api={api.client()}
+      userId={7}
+      initial={initial}
+      onTasksChanged={onTasksChanged}
+      onError={onError}
+      recoveredKey={0}
+    />,
+  );
   return { onTasksChanged, onError, user: userEvent.setup() };
 }
 
@@ -79,5 +90,58 @@ describe('ChatPanel', () => {
     expect((screen.getByLabelText('Message to the assistant') as HTMLTextAreaElement).value).toBe('hello');
     await waitFor(() => expect(onError).toHaveBeenCalled());
     expect((onError.mock.calls[0] as unknown[])[0]).toMatchObject({ kind: 'unavailable', retryAfterSeconds: 3 });
+  });
+
+  it('shows the conversation the server rendered without loading it again', () => {
+    const api = new FakeApi();
+    setup(api, { conversations: [older, newer], currentId: 2, messages: [{ id: 11, role: 'assistant', content: 'Done!' }] });
+    expect(screen.getByText('Done!')).toBeTruthy();
+    expect((screen.getByLabelText('Past conversations') as HTMLSelectElement).value).toBe('2');
+    expect(screen.queryByText('Loading conversation…')).toBeNull();
+    expect(api.calls).toEqual([]);
+  });
+
+  it('renders the same picker labels on the server whatever its time zone (dates only in the browser)', () => {
+    const html = renderToString(
+      <ChatPanel
+        api={new FakeApi().client()}
+        userId={7}
+        initial={{ conversations: [newer], currentId: 2, messages: [] }}
+        onTasksChanged={() => undefined}
+        onError={() => false}
+        recoveredKey={0}
+      />,
+    );
+    expect(html).toContain('>Conversation 2</option>');
+    setup(new FakeApi(), { conversations: [newer], currentId: 2, messages: [] });
+    expect(screen.getByRole('option', { name: /^Conversation 2 · / })).toBeTruthy();
+  });
+
+  it('makes the conversation log focusable, so the keyboard can scroll it', () => {
+    setup(new FakeApi().on('GET /api/7/conversations', []));
+    const log = screen.getByRole('log', { name: 'Conversation' });
+    expect(log.tabIndex).toBe(0);
+    expect(log.getAttribute('aria-live')).toBe('polite');
+  });
+
+  it('says "Assistant is typing" as text, not as a label on a plain element', async () => {
+    const reply = deferred<Response>();
+    const api = new FakeApi().on('GET /api/7/conversations', []).on('POST /api/7/chat', () => reply.promise);
+    const { user } = setup(api);
+    await screen.findByText('Ask me to manage your tasks');
+    await user.type(screen.getByLabelText('Message to the assistant'), 'hi{Enter}');
+    const typing = screen.getByText('Assistant is typing…');
+    expect(typing.closest('[aria-label]')?.getAttribute('role')).toBe('log'); // no aria-label of its own
+    reply.resolve(json({ conversation_id: 1, response: 'hello', tool_calls: [] }));
+    await screen.findByText('hello');
+    expect(screen.queryByText('Assistant is typing…')).toBeNull();
+  });
+
+  it('keeps the placeholder short and gives the keys as a description of the box', () => {
+    setup(new FakeApi().on('GET /api/7/conversations', []));
+    const box = screen.getByLabelText('Message to the assistant') as HTMLTextAreaElement;
+    expect(box.placeholder).toBe('Message the assistant…');
+    const hint = document.getElementById(box.getAttribute('aria-describedby') ?? '');
+    expect(hint?.textContent).toBe('Enter sends, Shift+Enter starts a new line.');
   });
 });

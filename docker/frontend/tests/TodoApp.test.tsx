@@ -54,4 +54,36 @@ describe('TodoApp', () => {
     await userEvent.setup().click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(router.replace).toHaveBeenCalledWith('/signin'));
   });
+
+  it('starts with the data the server rendered and asks the API for none of it', () => {
+    const api = new FakeApi();
+    render(
+      <TodoApp
+        user={user}
+        api={api.client()}
+        initial={{ tasks: [{ id: 1, title: 'buy milk', completed: false }], chat: { conversations: [], currentId: null, messages: [] } }}
+      />,
+    );
+    expect(screen.getByRole('checkbox', { name: 'buy milk' })).toBeTruthy();
+    expect(screen.getByText('Ask me to manage your tasks')).toBeTruthy();
+    expect(api.calls).toEqual([]);
+  });
+
+  it('loads in the browser what the server could not', async () => {
+    const api = new FakeApi().on('GET /api/7/tasks', [{ id: 1, title: 'buy milk', completed: false }]).on('GET /api/7/conversations', []);
+    render(<TodoApp user={user} api={api.client()} initial={{ tasks: null, chat: null }} />);
+    expect(await screen.findByRole('checkbox', { name: 'buy milk' })).toBeTruthy();
+    expect(await screen.findByText('Ask me to manage your tasks')).toBeTruthy();
+  });
+
+  it('offers a skip link to the assistant as the first stop of the keyboard', async () => {
+    const api = new FakeApi().on('GET /api/7/tasks', []).on('GET /api/7/conversations', []);
+    render(<TodoApp user={user} api={api.client()} />);
+    const keys = userEvent.setup();
+    await keys.tab();
+    const skip = screen.getByRole('link', { name: 'Skip to the assistant' });
+    expect(document.activeElement).toBe(skip);
+    await keys.keyboard('{Enter}');
+    expect(document.activeElement).toBe(screen.getByLabelText('Message to the assistant'));
+  });
 });
