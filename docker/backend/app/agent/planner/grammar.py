@@ -396,14 +396,15 @@ _ADD_LIST = re.compile(
     I,
 )
 _NOUNS = r"tasks?|todos?|to-dos?|items?|reminders?|entry|entries|things"
+_COUNT = r"\d+|" + "|".join(_NUMBERS)
 _ADD_FILLER = re.compile(
     r"^(?:(?:a|an|the|one|another|new|more)\s+)*(?:(?P<plural>these|the\s+following|following)\b\s*)?"
-    rf"(?:(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|some|few|couple\s+of)\s+(?=(?:new\s+)?(?:{_NOUNS})\b))?"
+    rf"(?:(?P<count>{_COUNT}|some|few|couple\s+of)\s+(?=(?:new\s+)?(?:{_NOUNS})\b))?"
     rf"(?:(?:new\s+)?(?P<noun>{_NOUNS})\b)?",
     I,
 )
 _AS_SEPARATE = re.compile(
-    r"\s+as\s+(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|separate|individual|different)\s+"
+    rf"\s+as\s+(?P<count>{_COUNT}|separate|individual|different)\s+"
     r"(?:separate\s+)?(?:tasks|todos|to-dos|items|entries)$",
     I,
 )
