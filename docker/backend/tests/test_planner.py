@@ -209,3 +209,24 @@ def test_the_plan_is_deterministic_and_never_mutates_its_input() -> None:
     assert ask("delete the bill") == ask("delete the bill")
     assert snapshot == TASKS
     assert isinstance(ask("add milk").calls[0], Call)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "'" * 4000,
+        '"a" ' * 999,
+        "rename " + "x to " * 799,
+        "add " + "x, " * 1300,
+        "⟨0⟩ ⟨1⟩ add ⟨2⟩",  # marker look-alikes typed by the user are plain text
+        "add \x00 nul",
+        "mark " + "a " * 1995 + "done",
+        "ＡＤＤ ｂｕｙ ｍｉｌｋ",  # full-width letters read as their plain forms
+    ],
+)
+def test_hostile_messages_get_an_answer_and_no_oversized_or_broken_write(message: str) -> None:
+    p = ask(message)
+    assert p.calls or p.say
+    for c in p.calls:
+        title = c.args.get("title")
+        assert title is None or (0 < len(title) <= 200 and "⟨" not in title)

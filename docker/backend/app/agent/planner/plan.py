@@ -19,6 +19,7 @@ from app.agent.planner.text import Quoted, protect_quotes, words, wordset
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000
+MAX_READINGS = 8  # "rename A to B to C": how many places to split at are tried, left to right
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,7 @@ class _Builder:
         target, raw_value = intent.target, intent.new_title if intent.new_title is not None else intent.description
         assert raw_value is not None
         if intent.topic:  # "rename A to B to C": the first reading whose A names one task
-            for option_target, option_value in split_target_value(intent.topic):
+            for option_target, option_value in split_target_value(intent.topic)[:MAX_READINGS]:
                 r = self.matcher.resolve(option_target)
                 if r.ok and len(r.ids) == 1:
                     target, raw_value = option_target, option_value
