@@ -4,12 +4,16 @@ BACKEND_DIR ?= docker/backend
 BACKEND_VENV ?= $(BUILD)/venv-backend
 ## Extra arguments for pytest in backend-test, e.g. BACKEND_PYTEST_ARGS='-k chat -x'.
 BACKEND_PYTEST_ARGS ?=
+## Chat provider that chat-eval scores: local, or openai (needs OPENAI_API_KEY; OPENAI_BASE_URL for any compatible server).
+CHAT_EVAL_PROVIDER ?= local
+## Extra arguments for chat-eval, e.g. CHAT_EVAL_ARGS='--intent add --quiet' (python -m tests.chat_eval --help).
+CHAT_EVAL_ARGS ?=
 
 APT_PACKAGES += postgresql python3 python3-venv
 DEPS_TARGETS += deps-backend
 TEST_SUITES += backend-test
 
-.PHONY: deps-backend backend-test backend-lint backend-migrate backend-run
+.PHONY: deps-backend backend-test backend-lint backend-migrate backend-run chat-eval
 
 deps-backend: ## create build/venv-backend from the pinned docker/backend/requirements*.txt (quick when unchanged)
 	@mk/scripts/backend-venv.sh $(BACKEND_VENV) $(BACKEND_DIR)/requirements.txt $(BACKEND_DIR)/requirements-dev.txt
@@ -21,6 +25,10 @@ backend-lint: deps-backend ## ruff (lint + format check) on the backend, hadolin
 backend-test: deps-backend $(BIN)/envcheck ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
 	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 	@mk/scripts/backend-test.sh $(BACKEND_VENV) $(BACKEND_DIR) $(BACKEND_PYTEST_ARGS)
+
+chat-eval: deps-backend ## score the chat provider on the evaluation set (private PostgreSQL): accuracy per intent, wrong writes
+	@cd $(BACKEND_DIR) && ENV_FILE=/dev/null PYTHONDONTWRITEBYTECODE=1 \
+		$(abspath $(BACKEND_VENV))/bin/python -m tests.chat_eval --provider $(CHAT_EVAL_PROVIDER) $(CHAT_EVAL_ARGS)
 
 backend-migrate: deps-backend ## apply the Alembic migrations to DATABASE_URL (from the environment or .env)
 	@mk/scripts/backend-run.sh $(BACKEND_VENV) $(BACKEND_DIR) migrate

@@ -67,13 +67,27 @@ def test_list_phrases_use_the_right_status(client: TestClient, alice: User) -> N
         assert {t["id"] for t in call["result"]} == ids, message
 
 
-def test_mark_task_n_as_complete(client: TestClient, alice: User) -> None:
+@pytest.mark.parametrize("message", ["Mark task {tid} as complete", "complete task {tid}", "task #{tid} is done"])
+def test_mark_task_n_as_complete(client: TestClient, alice: User, message: str) -> None:
     tid = add(client, alice, "Report")
-    for message in (f"Mark task {tid} as complete", f"complete task {tid}", f"task #{tid} is done"):
-        reply = say(client, alice, message)
-        assert reply["tool_calls"][0]["tool"] == "complete_task"
-        assert reply["tool_calls"][0]["result"] == {"task_id": tid, "status": "completed", "title": "Report"}
+    reply = say(client, alice, message.format(tid=tid))
+    assert reply["tool_calls"] == [
+        {
+            "tool": "complete_task",
+            "args": {"task_id": tid},
+            "result": {"task_id": tid, "status": "completed", "title": "Report"},
+        }
+    ]
+    assert reply["response"] == f'Marked task {tid} "Report" as done.'
     assert tasks(client, alice)[0]["completed"] is True
+
+
+def test_completing_a_done_task_again_changes_nothing(client: TestClient, alice: User) -> None:
+    tid = add(client, alice, "Report")
+    say(client, alice, f"complete task {tid}")
+    reply = say(client, alice, f"task #{tid} is done")
+    assert reply["tool_calls"] == []
+    assert reply["response"] == f'Task {tid} "Report" was already done.'
 
 
 def test_delete_by_title_words(client: TestClient, alice: User) -> None:
@@ -126,11 +140,14 @@ def test_missing_or_foreign_task_is_task_n_not_found(client: TestClient, alice: 
     assert tasks(client, alice)[0]["title"] == "Alice's"
 
 
-def test_unknown_input_gets_a_helpful_answer(client: TestClient, alice: User) -> None:
-    for message in ("what is the meaning of life", "asdfgh", "hello"):
-        reply = say(client, alice, message)
-        assert reply["tool_calls"] == []
-        assert "Add a task to buy groceries" in reply["response"]
+def test_unknown_input_gets_a_helpful_answer_and_changes_nothing(client: TestClient, alice: User) -> None:
+    reply = say(client, alice, "what is the meaning of life")
+    assert reply["tool_calls"] == [] and "Add a task to buy groceries" in reply["response"]
+    reply = say(client, alice, "hello")
+    assert reply["tool_calls"] == [] and '"help"' in reply["response"]
+    reply = say(client, alice, "asdfgh")  # a short phrase: offered as a task, never added unasked
+    assert reply["tool_calls"] == [] and reply["response"].startswith('Should I add "Asdfgh" as a new task?')
+    assert tasks(client, alice) == []
 
 
 def test_conversation_history_is_stored_and_listed(client: TestClient, alice: User, bob: User) -> None:
