@@ -59,10 +59,11 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
         memset(&f, 0, sizeof f);
         goto done;
     }
-    int load = source ? dotenv_load_path(&f, source, NULL, NULL, &diags, msg, sizeof msg)
-                      : dotenv_parse(&f, o->env_path, "", 0, NULL, NULL, &diags);
-    if (load) {
-        fprintf(err, "secretgen: %s\n", source ? msg : "out of memory");
+    int load = source ? dotenv_load_path(&f, source, NULL, NULL, &schema.limits, &diags, msg,
+                                         sizeof msg)
+                      : dotenv_parse(&f, o->env_path, "", 0, NULL, NULL, &schema.limits, &diags);
+    if (load || diags.oom) {
+        fprintf(err, "secretgen: %s\n", source && load ? msg : "out of memory");
         goto done;
     }
     if (diags.errors) {
@@ -115,8 +116,7 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
             ed->end = e->raw_end;
             ed->text = strdup(value);
         }
-        memset(value, 0, strlen(value));
-        free(value);
+        secret_free_str(value);
         if (!ed->text) {
             fprintf(err, "secretgen: out of memory\n");
             goto done;
@@ -166,14 +166,9 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
                 o->env_path, names);
     rc = 0;
 done:
-    if (data) {
-        memset(data, 0, len);
-        free(data);
-    }
-    for (size_t i = 0; i < nedits; i++) {
-        memset(edits[i].text, 0, strlen(edits[i].text));
-        free(edits[i].text);
-    }
+    secret_free(data, len);
+    for (size_t i = 0; i < nedits; i++)
+        secret_free_str(edits[i].text);
     free(edits);
     dotenv_free(&f);
     diag_list_free(&diags);

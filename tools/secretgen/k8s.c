@@ -102,10 +102,7 @@ static int emit(const secretgen_k8s_options *o, const dotenv_file *f, char **key
         const dotenv_entry *e = dotenv_get(f, keys[i]);
         char *b64 = secret_encode((const unsigned char *)e->value, e->value_len, SECRET_BASE64);
         ok = b64 && scalar(&em, keys[i]) && scalar(&em, b64);
-        if (b64) {
-            memset(b64, 0, strlen(b64));
-            free(b64);
-        }
+        secret_free_str(b64);
     }
     ok = ok && map_end(&em) && map_end(&em);
     yaml_document_end_event_initialize(&ev, 1);
@@ -143,8 +140,13 @@ int secretgen_k8s(const secretgen_k8s_options *o, FILE *out, FILE *err)
     char **keys = NULL;
     size_t n = 0;
     char *list = NULL;
-    if (dotenv_load_path(&f, o->env_path, dotenv_lookup_environ, NULL, &diags, msg, sizeof msg)) {
+    if (dotenv_load_path(&f, o->env_path, dotenv_lookup_environ, NULL,
+                         o->schema_path ? &schema.limits : NULL, &diags, msg, sizeof msg)) {
         fprintf(err, "secretgen: %s\n", msg);
+        goto done;
+    }
+    if (diags.oom) {
+        fputs("secretgen: out of memory\n", err);
         goto done;
     }
     if (diags.errors) {
@@ -155,11 +157,13 @@ int secretgen_k8s(const secretgen_k8s_options *o, FILE *out, FILE *err)
         goto done;
     }
     keys = calloc(f.nentries + schema.len + 1, sizeof *keys);
-    if (!keys)
+    list = o->keys ? strdup(o->keys) : NULL;
+    if (!keys || (o->keys && !list)) {
+        fputs("secretgen: out of memory\n", err);
         goto done;
+    }
     if (o->keys) {
-        list = strdup(o->keys);
-        for (char *save = NULL, *k = list ? strtok_r(list, ",", &save) : NULL; k;
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k;
              k = strtok_r(NULL, ",", &save)) {
             const dotenv_entry *e = dotenv_get(&f, k);
             if (!e) {
