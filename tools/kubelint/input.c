@@ -367,9 +367,13 @@ static char **list_dir(kl_ctx *ctx, const char *dir, size_t *count)
         ctx->oom = 1;
         return NULL;
     }
+    if (!names && !(names = calloc(1, sizeof *names))) {
+        ctx->oom = 1;
+        return NULL;
+    }
     qsort(names, n, sizeof *names, cmp_names);
     *count = n;
-    return names ? names : calloc(1, sizeof *names);
+    return names;
 }
 
 /* Lints every *.yaml / *.yml under dir, in name order, skipping hidden entries; adds the
