@@ -21,27 +21,11 @@ int envcheck_get(const envcheck_get_options *o, FILE *out, FILE *err)
         envschema_free(&schema);
         return 2;
     }
-    int rc = 2;
     dotenv_file f;
-    diag_list diags;
-    diag_list_init(&diags);
-    if (dotenv_load_path(&f, o->file, dotenv_lookup_environ, NULL,
-                         o->schema_path ? &schema.limits : NULL, &diags, msg, sizeof msg)) {
-        fprintf(err, "envcheck: %s\n", msg);
+    int rc = dotenv_load_usable(&f, "envcheck", o->file, dotenv_lookup_environ,
+                                o->schema_path ? &schema.limits : NULL, err);
+    if (rc)
         goto done;
-    }
-    if (diags.oom) {
-        fputs("envcheck: out of memory\n", err);
-        goto done;
-    }
-    if (diags.errors) {
-        for (size_t i = 0; i < diags.len; i++)
-            diag_print_text(err, &diags.items[i]);
-        fprintf(err, "envcheck: %s has errors (Compose would refuse it); no value printed\n",
-                o->file);
-        rc = 1;
-        goto done;
-    }
     /* every key is checked before anything is printed: a caller never gets a partial list */
     int secret = 0, unusable = 0;
     for (size_t i = 0; i < o->nkeys; i++) {
@@ -72,7 +56,6 @@ int envcheck_get(const envcheck_get_options *o, FILE *out, FILE *err)
     rc = fflush(out) ? 2 : 0;
 done:
     dotenv_free(&f);
-    diag_list_free(&diags);
     envschema_free(&schema);
     return rc;
 }

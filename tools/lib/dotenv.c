@@ -1071,6 +1071,28 @@ int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, 
     return rc;
 }
 
+int dotenv_load_usable(dotenv_file *f, const char *tool, const char *path,
+                       dotenv_lookup_fn lookup, const dotenv_limits *limits, FILE *err)
+{
+    diag_list diags;
+    diag_list_init(&diags);
+    char msg[1024];
+    int rc = 0;
+    if (dotenv_load_path(f, path, lookup, NULL, limits, &diags, msg, sizeof msg)) {
+        fprintf(err, "%s: %s\n", tool, msg);
+        rc = 2;
+    } else if (diags.oom) {
+        fprintf(err, "%s: out of memory\n", tool);
+        rc = 2;
+    } else if (diags.errors) {
+        diag_list_print(err, &diags, DIAG_FORMAT_TEXT, NULL, NULL, NULL, 0);
+        fprintf(err, "%s: %s has syntax errors (Compose would refuse it)\n", tool, path);
+        rc = 1;
+    }
+    diag_list_free(&diags);
+    return rc;
+}
+
 void dotenv_free(dotenv_file *f)
 {
     for (size_t i = 0; i < f->nentries; i++) {

@@ -10,6 +10,7 @@
 #define TODO_DOTENV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "diag.h"
 
@@ -98,6 +99,14 @@ int dotenv_parse(dotenv_file *f, const char *name, const char *src, size_t len,
  * (missing file, directory, more than limits->max_file_bytes) or when out of memory. */
 int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, void *ctx,
                      const dotenv_limits *limits, diag_list *diags, char *err, size_t errlen);
+
+/* dotenv_load_path for a tool that uses the values (envcheck get, secretgen), which
+ * refuses a file Compose would refuse: prints the findings, then "TOOL: PATH has syntax
+ * errors (Compose would refuse it)", or the I/O or memory error, on err. Returns 0, 1 for
+ * a file with syntax errors, 2 on an I/O error or out of memory (the exit status). f must
+ * be freed with dotenv_free in every case. */
+int dotenv_load_usable(dotenv_file *f, const char *tool, const char *path,
+                       dotenv_lookup_fn lookup, const dotenv_limits *limits, FILE *err);
 
 void dotenv_free(dotenv_file *f);
 

@@ -134,28 +134,14 @@ int secretgen_k8s(const secretgen_k8s_options *o, FILE *out, FILE *err)
         return 2;
     }
     dotenv_file f;
-    diag_list diags;
-    diag_list_init(&diags);
-    int rc = 2;
     char **keys = NULL;
     size_t n = 0;
     char *list = NULL;
-    if (dotenv_load_path(&f, o->env_path, dotenv_lookup_environ, NULL,
-                         o->schema_path ? &schema.limits : NULL, &diags, msg, sizeof msg)) {
-        fprintf(err, "secretgen: %s\n", msg);
+    int rc = dotenv_load_usable(&f, "secretgen", o->env_path, dotenv_lookup_environ,
+                                o->schema_path ? &schema.limits : NULL, err);
+    if (rc)
         goto done;
-    }
-    if (diags.oom) {
-        fputs("secretgen: out of memory\n", err);
-        goto done;
-    }
-    if (diags.errors) {
-        for (size_t i = 0; i < diags.len; i++)
-            diag_print_text(err, &diags.items[i]);
-        fprintf(err, "secretgen: %s has syntax errors (Compose would refuse it)\n", o->env_path);
-        rc = 1;
-        goto done;
-    }
+    rc = 2;
     keys = calloc(f.nentries + schema.len + 1, sizeof *keys);
     list = o->keys ? strdup(o->keys) : NULL;
     if (!keys || (o->keys && !list)) {
@@ -208,7 +194,6 @@ done:
     free(list);
     free(keys);
     dotenv_free(&f);
-    diag_list_free(&diags);
     envschema_free(&schema);
     return rc;
 }
