@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 TOOLS_PKG_CFLAGS := $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
 TOOLS_PKG_LIBS := $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null) -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
-TOOLS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools/lib -Itools/tests/support $(TOOLS_PKG_CFLAGS) \
+TOOLS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools/lib $(TOOLS_PKG_CFLAGS) \
 	-DTOOLS_VERSION='"$(VERSION)"'
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
@@ -28,7 +28,10 @@ tool_module_srcs = $(filter-out tools/$(1)/main.c,$(wildcard tools/$(1)/*.c))
 define TOOLS_VARIANT
 build/obj/$(1)/%.o: tools/%.c
 	@mkdir -p $$(@D)
-	$(2) $$(TOOLS_CFLAGS) $(3) -MMD -MP -c $$< -o $$@
+	$(2) $$(TOOLS_CFLAGS) $$(TOOLS_TEST_CFLAGS) $(3) -MMD -MP -c $$< -o $$@
+
+# the Check suites' helpers are found only by the suites (never by a tool's objects)
+build/obj/$(1)/tests/%.o: TOOLS_TEST_CFLAGS := -Itools/tests/support
 
 build/$(1)/libtodo.a: $$(patsubst tools/%.c,build/obj/$(1)/%.o,$$(TOOLS_LIB_SRCS))
 	@mkdir -p $$(@D)
@@ -60,7 +63,7 @@ $(eval $(call TOOLS_VARIANT,rel,$(TOOLS_CC),-O2,$(BIN)))
 PROBE_ALLOC_LIBS ?= $(if $(wildcard /usr/lib/*/libmimalloc.so /usr/lib64/libmimalloc.so /usr/lib/libmimalloc.so /usr/local/lib/libmimalloc.so),-lmimalloc)
 $(BIN)/probe: TOOLS_PKG_LIBS += $(PROBE_ALLOC_LIBS)
 $(eval $(call TOOLS_VARIANT,asan,$(TOOLS_CC),$(ASAN_FLAGS),build/asan/bin))
-$(eval $(call TOOLS_VARIANT,fuzz,$(FUZZ_CC),$(ASAN_FLAGS) -fsanitize=fuzzer-no-link -DFUZZING,build/fuzz/unused))
+$(eval $(call TOOLS_VARIANT,fuzz,$(FUZZ_CC),$(ASAN_FLAGS) -fsanitize=fuzzer-no-link,build/fuzz/unused))
 
 build/fuzz/%: build/obj/fuzz/fuzz/%.o $(foreach t,$(TOOLS),build/fuzz/lib$(t).a) build/fuzz/libtodo.a
 	@mkdir -p $(@D)

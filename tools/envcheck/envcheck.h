@@ -27,7 +27,7 @@ extern const diag_rule_info envcheck_rules[];
 extern const size_t envcheck_nrules;
 
 /* dotenv-linter's checks over a parsed file (warnings, errors when strict;
- * duplicated-key with different values is always an error). */
+ * duplicated-key with different values is always an error). Out of memory sets out->oom. */
 void envcheck_lint(const dotenv_file *f, int strict, diag_list *out);
 
 /* Schema rules over a parsed file: missing-required, invalid-type, invalid-value,
@@ -41,5 +41,20 @@ void envcheck_validate_environ(const envschema *s, diag_list *out);
 /* Runs the whole check and prints findings to out, other messages to err.
  * Returns the exit status: 0 clean, 1 findings, 2 usage or I/O error. */
 int envcheck_run(const envcheck_options *o, FILE *out, FILE *err);
+
+typedef struct envcheck_get_options {
+    const char *schema_path;   /* NULL: no variable is known to be secret; default limits */
+    int show_secrets;          /* print values of variables the schema marks secret */
+    const char *file;          /* the .env file ("-" = stdin) */
+    const char *const *keys;
+    size_t nkeys;
+} envcheck_get_options;
+
+/* `envcheck get`: prints the value the file gives each key, as Compose parses it (${VAR}
+ * resolved against the environment, then the file's earlier keys), one per line, or
+ * nothing at all when one cannot be printed. Returns 0, 1 when a key is unset, a value
+ * spans lines or the file has syntax errors (Compose refuses it), 2 on a usage or I/O
+ * error or a secret asked for without show_secrets. */
+int envcheck_get(const envcheck_get_options *o, FILE *out, FILE *err);
 
 #endif

@@ -243,8 +243,10 @@ static void flush_group(lint_ctx *c, group *g)
         return;
     size_t *sorted = malloc(n * sizeof *sorted), *pos_rank = malloc(n * sizeof *pos_rank);
     size_t *byrank = malloc((n + 1) * sizeof *byrank), *tree = calloc(n + 1, sizeof *tree);
-    if (!sorted || !pos_rank || !byrank || !tree)
+    if (!sorted || !pos_rank || !byrank || !tree) {
+        c->out->oom = 1; /* the check is incomplete: the tool fails rather than say less */
         goto done;
+    }
     for (size_t i = 0; i < n; i++)
         sorted[i] = i;
     g->entries = c->f->entries;
@@ -310,8 +312,10 @@ static void lint_order(lint_ctx *c)
     g.set.keys = calloc(g.set.cap, sizeof *g.set.keys);
     g.set.gen = calloc(g.set.cap, sizeof *g.set.gen);
     g.set.cur = 1;
-    if (!g.idx || !g.set.keys || !g.set.gen)
+    if (!g.idx || !g.set.keys || !g.set.gen) {
+        c->out->oom = 1;
         goto done;
+    }
     unsigned last = 0;
     for (size_t i = 0; i < f->nentries; i++) {
         const dotenv_entry *e = &f->entries[i];
@@ -353,8 +357,10 @@ static void lint_lines(lint_ctx *c)
     if (!f->nlines || f->len == f->bom)
         return;
     unsigned char *value_end = calloc(f->nlines + 1, 1);
-    if (!value_end)
+    if (!value_end) {
+        c->out->oom = 1;
         return;
+    }
     for (size_t i = 0; i < f->nentries; i++)
         if (f->entries[i].end_line > f->entries[i].line && f->entries[i].end_line <= f->nlines)
             value_end[f->entries[i].end_line - 1] = 1;

@@ -1,4 +1,5 @@
-/* envcheck: command-line entry point: parses options, then runs the check (run.c). */
+/* envcheck: command-line entry point: parses options, then runs the check (run.c) or
+ * `get` (get.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 static void usage(FILE *out)
 {
     fputs("usage: envcheck [--schema FILE] [--format text|json|sarif] [--strict] [--environ] [FILE...]\n"
+          "       envcheck get [--schema FILE] [--show-secrets] FILE KEY...\n"
           "\n"
           "Checks .env files as Docker Compose reads them: syntax, dotenv-linter's rules\n"
           "(warnings; errors with --strict) and, with --schema, env.schema.yaml's rules.\n"
@@ -20,12 +22,58 @@ static void usage(FILE *out)
           "                  findings name variables, never values\n"
           "  --help, --version\n"
           "\n"
+          "get prints the value FILE gives each KEY, one per line, exactly as Docker Compose\n"
+          "parses it (${VAR} resolved against the environment, then FILE's earlier keys).\n"
+          "Variables the schema marks secret are printed only with --show-secrets. It prints\n"
+          "nothing and exits 1 when a KEY is unset, a value spans lines or FILE has errors.\n"
+          "\n"
+          "Size limits (max_file_bytes, max_value_bytes, max_total_bytes) come from the\n"
+          "schema's limits: section, else the defaults (1 MiB, 128 KiB, 2 MiB).\n"
+          "\n"
           "Exit status: 0 clean (warnings allowed without --strict), 1 findings, 2 usage or I/O error.\n",
           out);
 }
 
+/* `envcheck get [--schema FILE] [--show-secrets] FILE KEY...` */
+static int main_get(int argc, char **argv)
+{
+    envcheck_get_options o = {0};
+    int i = 2, only_args = 0;
+    for (; i < argc && !o.file; i++) {
+        const char *a = argv[i];
+        if (only_args || a[0] != '-' || !strcmp(a, "-")) {
+            o.file = a;
+        } else if (!strcmp(a, "--")) {
+            only_args = 1;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--show-secrets")) {
+            o.show_secrets = 1;
+        } else if (!strcmp(a, "--schema") && i + 1 < argc) {
+            o.schema_path = argv[++i];
+        } else if (!strncmp(a, "--schema=", 9)) {
+            o.schema_path = a + 9;
+        } else {
+            fprintf(stderr, "envcheck get: unknown option or missing value '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    o.keys = (const char *const *)argv + i;
+    o.nkeys = (size_t)(argc - i);
+    if (!o.file || !o.nkeys) {
+        fputs("envcheck get: needs the env file and at least one KEY\n", stderr);
+        usage(stderr);
+        return 2;
+    }
+    return envcheck_get(&o, stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "get"))
+        return main_get(argc, argv);
     envcheck_options o = {0};
     o.format = DIAG_FORMAT_TEXT;
     const char **files = calloc((size_t)argc + 1, sizeof *files);

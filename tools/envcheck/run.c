@@ -1,4 +1,5 @@
-/* run: envcheck's flow: load the schema, check each file (or the environment), print. */
+/* run: envcheck's flow: load the schema, check each file (or the environment), print;
+ * the one place its findings and errors are printed. */
 #include <string.h>
 
 #include "envcheck.h"
@@ -8,6 +9,7 @@ const diag_rule_info envcheck_rules[] = {
     {"invalid-key", "A variable name Compose rejects or cannot use", NULL, DIAG_ERROR},
     {"invalid-utf8", "Invalid UTF-8 or a NUL byte", NULL, DIAG_ERROR},
     {"bad-substitution", "An interpolation Compose rejects, or an unset ${VAR:?err}", NULL, DIAG_ERROR},
+    {"value-too-large", "A value longer than the schema's limits.max_value_bytes after ${VAR} expansion, or values past limits.max_total_bytes", NULL, DIAG_ERROR},
     {"duplicated-key", "A key set twice (an error when the values differ)", NULL, DIAG_WARNING},
     {"ending-blank-line", "No newline at the end of the file", NULL, DIAG_WARNING},
     {"extra-blank-line", "Two blank lines in a row", NULL, DIAG_WARNING},
@@ -52,9 +54,11 @@ int envcheck_run(const envcheck_options *o, FILE *out, FILE *err)
     size_t nfiles = 0;
     if (o->environ_mode)
         envcheck_validate_environ(&schema, &diags);
+    const dotenv_limits *limits = have_schema ? &schema.limits : NULL;
     for (size_t i = 0; i < o->nfiles; i++) {
         dotenv_file f;
-        if (dotenv_load_path(&f, o->files[i], dotenv_lookup_environ, NULL, &diags, msg, sizeof msg)) {
+        if (dotenv_load_path(&f, o->files[i], dotenv_lookup_environ, NULL, limits, &diags, msg,
+                             sizeof msg)) {
             fprintf(err, "envcheck: %s\n", msg);
             dotenv_free(&f);
             io_error = 1;
@@ -65,6 +69,13 @@ int envcheck_run(const envcheck_options *o, FILE *out, FILE *err)
         if (have_schema)
             envcheck_validate_file(&f, &schema, o->strict, &diags);
         dotenv_free(&f);
+    }
+    if (diags.oom) {
+        fputs("envcheck: out of memory: the check is incomplete, nothing is reported\n", err);
+        diag_list_free(&diags);
+        if (have_schema)
+            envschema_free(&schema);
+        return 2;
     }
     diag_list_sort(&diags);
     diag_list_print(out, &diags, o->format, "envcheck", TOOLS_VERSION, envcheck_rules, envcheck_nrules);

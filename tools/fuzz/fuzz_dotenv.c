@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dotenv_file f;
         diag_list d;
         diag_list_init(&d);
-        if (dotenv_parse(&f, "fuzz.env", (const char *)data, size, pass ? fake_env : NULL, NULL, &d) == 0) {
+        if (dotenv_parse(&f, "fuzz.env", (const char *)data, size, pass ? fake_env : NULL, NULL, NULL, &d) == 0) {
             envcheck_lint(&f, pass, &d);
             for (size_t i = 0; i < f.nentries; i++) {
                 const dotenv_entry *e = &f.entries[i];

@@ -15,11 +15,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!f)
         return 0;
     kl_ctx ctx;
-    if (kubelint_ctx_init(&ctx) == 0) {
-        ctx.max_findings = 1000;
-        kubelint_input_stream(&ctx, f, "fuzz.yaml");
-        kubelint_finish(&ctx, 1);
+    kubelint_ctx_init(&ctx);
+    ctx.max_findings = 1000;
+    ctx.index = kubelint_index_new();
+    if (ctx.index && kubelint_input_stream(&ctx, f, "fuzz.yaml") == 0) {
+        kubelint_rules_cross(&ctx);
+        kubelint_status(&ctx, 1);
     }
+    kubelint_index_free(ctx.index);
     kubelint_ctx_free(&ctx);
     fclose(f);
     return 0;

@@ -6,12 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xrealloc(void *p, size_t n)
+/* Out of memory, the index marks itself (ix->oom) and stops growing; the run then
+ * reports nothing (main), so a partial index is never used. */
+
+/* realloc that keeps p and sets ix->oom on failure. */
+static void *grow(kl_index *ix, void *p, size_t n)
 {
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
+    void *q = ix->oom ? NULL : realloc(p, n ? n : 1);
+    if (!q) {
+        ix->oom = 1;
+        return p;
+    }
+    return q;
 }
 
 /* n bytes from the index's pool (aligned), never freed one by one. */
@@ -24,9 +30,11 @@ static void *palloc(kl_index *ix, size_t n)
         c->used = (c->used + align - 1) & ~(align - 1);
     if (!c || c->used > c->size || c->size - c->used < n) {
         size_t size = n > (1u << 20) ? n : (1u << 20);
-        c = malloc(sizeof *c + size);
-        if (!c)
-            abort();
+        c = ix->oom ? NULL : malloc(sizeof *c + size);
+        if (!c) {
+            ix->oom = 1;
+            return NULL;
+        }
         c->next = ix->pool;
         c->used = 0;
         c->size = size;
@@ -42,8 +50,10 @@ static char *pstrdup(kl_index *ix, const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
     kl_pool_chunk *c = ix->pool;
-    if (!c || c->size - c->used < n)
-        return memcpy(palloc(ix, n), s ? s : "", n);
+    if (!c || c->size - c->used < n) {
+        char *p = palloc(ix, n);
+        return p ? memcpy(p, s ? s : "", n) : (char *)"";
+    }
     char *p = (char *)c->data + c->used;
     c->used += n;
     memcpy(p, s ? s : "", n);
@@ -80,9 +90,23 @@ const char *kubelint_ref_label(const kl_ref *r, char *buf, size_t size)
     return buf;
 }
 
-#define PUSH(arr, n, cap) \
-    ((n) == (cap) ? ((cap) = (cap) ? (cap) + (cap) / 2 : 16, (arr) = xrealloc((arr), (cap) * sizeof *(arr))) : (arr), \
-     memset(&(arr)[(n)], 0, sizeof *(arr)), &(arr)[(n)++])
+/* Appends a zeroed element to arr (n used, cap allocated): its address, or NULL when
+ * out of memory (arr and cap then unchanged). */
+#define PUSH(ix, arr, n, cap)                                                          \
+    (((n) < (cap) || ((arr) = grow_cap((ix), (arr), &(cap), sizeof *(arr)), (n) < (cap))) \
+         ? (memset(&(arr)[(n)], 0, sizeof *(arr)), &(arr)[(n)++])                     \
+         : NULL)
+
+/* arr grown from *cap elements of size bytes by half (16 at first), *cap updated; arr
+ * itself and *cap unchanged when out of memory. */
+static void *grow_cap(kl_index *ix, void *arr, size_t *cap, size_t size)
+{
+    size_t ncap = *cap ? *cap + *cap / 2 : 16;
+    void *p = grow(ix, arr, ncap * size);
+    if (!ix->oom)
+        *cap = ncap;
+    return p;
+}
 
 /* ---- hash map ---- */
 
@@ -98,9 +122,11 @@ static void hmap_put(kl_index *ix, kl_hmap *m, const char *key, uint32_t id)
 {
     if (m->n >= m->nb) {
         size_t nb = m->nb ? m->nb * 2 : 256;
-        kl_hentry **b = calloc(nb, sizeof *b);
-        if (!b)
-            abort();
+        kl_hentry **b = ix->oom ? NULL : calloc(nb, sizeof *b);
+        if (!b) {
+            ix->oom = 1;
+            return;
+        }
         for (size_t i = 0; i < m->nb; i++)
             for (kl_hentry *e = m->b[i], *next; e; e = next) {
                 next = e->next;
@@ -114,6 +140,8 @@ static void hmap_put(kl_index *ix, kl_hmap *m, const char *key, uint32_t id)
     }
     size_t len = strlen(key);
     kl_hentry *e = palloc(ix, sizeof *e + len + 1);
+    if (!e)
+        return;
     memcpy(e->key, key, len + 1);
     e->id = id;
     size_t k = hash_str(key) & (m->nb - 1);
@@ -173,19 +201,24 @@ int kubelint_selector_matches(const kl_selector *sel, char *const *labels, size_
     return 1;
 }
 
-static void sel_add(kl_index *ix, kl_selector *s, const char *key, kl_sel_op op, const char *value)
+/* Appends a requirement: it, or NULL when out of memory. */
+static kl_req *sel_add(kl_index *ix, kl_selector *s, const char *key, kl_sel_op op,
+                       const char *value)
 {
-    s->reqs = xrealloc(s->reqs, (s->n + 1) * sizeof *s->reqs);
+    kl_req *reqs = grow(ix, s->reqs, (s->n + 1) * sizeof *s->reqs);
+    if (ix->oom)
+        return NULL;
+    s->reqs = reqs;
     kl_req *r = &s->reqs[s->n++];
     r->key = pstrdup(ix, key);
     r->op = op;
     r->values = NULL;
     r->nvalues = 0;
-    if (value) {
-        r->values = palloc(ix, sizeof *r->values);
+    if (value && (r->values = palloc(ix, sizeof *r->values))) {
         r->values[0] = pstrdup(ix, value);
         r->nvalues = 1;
     }
+    return r;
 }
 
 /* Reads a map of key: value (Service selector, matchLabels). */
@@ -209,15 +242,15 @@ static void sel_from_label_selector(kl_index *ix, kl_selector *s, const ynode *s
         return;
     for (size_t i = 0; i < me->len && i < 256; i++) {
         const ynode *e = me->children[i];
-        const char *op = kubelint_str(e, "operator");
+        const char *op = ynode_map_str(e, "operator");
         kl_sel_op o = !strcmp(op, "In") ? KL_SEL_IN : !strcmp(op, "NotIn") ? KL_SEL_NOTIN
                     : !strcmp(op, "Exists") ? KL_SEL_EXISTS : KL_SEL_NOTEXISTS;
-        sel_add(ix, s, kubelint_str(e, "key"), o, NULL);
-        kl_req *r = &s->reqs[s->n - 1];
+        kl_req *r = sel_add(ix, s, ynode_map_str(e, "key"), o, NULL);
+        if (!r)
+            return;
         const ynode *vals = ynode_map_get(e, "values");
-        if (vals && vals->kind == YNODE_SEQ && vals->len) {
-            size_t n = vals->len < 256 ? vals->len : 256;
-            r->values = palloc(ix, n * sizeof *r->values);
+        size_t n = vals && vals->kind == YNODE_SEQ ? (vals->len < 256 ? vals->len : 256) : 0;
+        if (n && (r->values = palloc(ix, n * sizeof *r->values))) {
             for (size_t j = 0; j < n; j++)
                 if (ynode_str(vals->children[j]))
                     r->values[r->nvalues++] = pstrdup(ix, vals->children[j]->value);
@@ -250,12 +283,16 @@ static void port_value(kl_index *ix, const ynode *n, long long *num, char **name
         *name = pstrdup(ix, s);
 }
 
-/* Appends a zeroed port (arrays grow one by one: they are short). */
-static kl_port *port_push(kl_port **arr, size_t *n)
+/* Appends a zeroed port (arrays grow one by one: they are short); NULL when out of
+ * memory. */
+static kl_port *port_push(kl_index *ix, kl_port **arr, size_t *n)
 {
-    *arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
-    memset(&(*arr)[*n], 0, sizeof **arr);
-    return &(*arr)[(*n)++];
+    kl_port *p = grow(ix, *arr, (*n + 1) * sizeof **arr);
+    if (ix->oom)
+        return NULL;
+    *arr = p;
+    memset(&p[*n], 0, sizeof *p);
+    return &p[(*n)++];
 }
 
 static void ref_init(kl_index *ix, kl_ref *r, const kl_object *o)
@@ -325,9 +362,11 @@ static void check_duplicate(kl_ctx *ctx, const kl_object *o)
     uint64_t h = hash_str(key) | 1; /* 0 marks an empty slot */
     if (ix->ndup * 4 >= ix->cdup * 3) {
         size_t cap = ix->cdup ? ix->cdup * 2 : 1024;
-        kl_dupslot *t = calloc(cap, sizeof *t);
-        if (!t)
-            abort();
+        kl_dupslot *t = ix->oom ? NULL : calloc(cap, sizeof *t);
+        if (!t) {
+            ix->oom = 1;
+            return;
+        }
         for (size_t i = 0; i < ix->cdup; i++)
             if (ix->dup[i].h) {
                 size_t k = ix->dup[i].h & (cap - 1);
@@ -360,7 +399,9 @@ static void index_workload(kl_ctx *ctx, const kl_object *o, const kl_pod *pod)
 {
     kl_index *ix = ctx->index;
     uint32_t id = (uint32_t)ix->nw;
-    kl_workload *w = PUSH(ix->w, ix->nw, ix->cw);
+    kl_workload *w = PUSH(ix, ix->w, ix->nw, ix->cw);
+    if (!w)
+        return;
     ref_init(ix, &w->ref, o);
     w->line = o->root->line;
     w->col = o->root->col;
@@ -368,8 +409,8 @@ static void index_workload(kl_ctx *ctx, const kl_object *o, const kl_pod *pod)
     w->spec_col = pod->spec->col;
     const ynode *labels = ynode_map_get(pod->meta, "labels");
     char key[1024];
-    if (labels && labels->kind == YNODE_MAP) {
-        w->labels = palloc(ix, 2 * (labels->len < 256 ? labels->len : 256) * sizeof *w->labels);
+    if (labels && labels->kind == YNODE_MAP &&
+        (w->labels = palloc(ix, 2 * (labels->len < 256 ? labels->len : 256) * sizeof *w->labels))) {
         for (size_t i = 0; i < labels->len && i < 256; i++) {
             const char *k = ynode_str(labels->children[2 * i]);
             const char *v = ynode_str(labels->children[2 * i + 1]);
@@ -392,7 +433,9 @@ static void index_workload(kl_ctx *ctx, const kl_object *o, const kl_pod *pod)
             if (!ports || ports->kind != YNODE_SEQ)
                 continue;
             for (size_t j = 0; j < ports->len && j < 256; j++) {
-                kl_port *p = port_push(&w->ports, &w->nports);
+                kl_port *p = port_push(ix, &w->ports, &w->nports);
+                if (!p)
+                    return;
                 long long num;
                 p->num = ynode_int(ynode_map_get(ports->children[j], "containerPort"), &num) == 0 ? num : -1;
                 const char *name = ynode_str(ynode_map_get(ports->children[j], "name"));
@@ -427,11 +470,13 @@ static void index_service(kl_ctx *ctx, const kl_object *o)
     kl_index *ix = ctx->index;
     char key[1024];
     hmap_put(ix, &ix->s_by_name, kubelint_key(key, sizeof key, o->ns, o->name, NULL), (uint32_t)ix->ns);
-    kl_service *s = PUSH(ix->s, ix->ns, ix->cs);
+    kl_service *s = PUSH(ix, ix->s, ix->ns, ix->cs);
+    if (!s)
+        return;
     ref_init(ix, &s->ref, o);
     const ynode *spec = ynode_map_get(o->root, "spec");
     const ynode *sel = ynode_map_get(spec, "selector");
-    if (!strcmp(kubelint_str(spec, "type"), "ExternalName"))
+    if (!strcmp(ynode_map_str(spec, "type"), "ExternalName"))
         sel = NULL;
     sel_from_map(ix, &s->sel, sel);
     if (sel) {
@@ -442,7 +487,9 @@ static void index_service(kl_ctx *ctx, const kl_object *o)
     if (ports && ports->kind == YNODE_SEQ)
         for (size_t i = 0; i < ports->len && i < 256; i++) {
             const ynode *pn = ports->children[i];
-            kl_port *p = port_push(&s->ports, &s->nports);
+            kl_port *p = port_push(ix, &s->ports, &s->nports);
+            if (!p)
+                return;
             long long num;
             p->num = ynode_int(ynode_map_get(pn, "port"), &num) == 0 ? num : -1;
             const char *name = ynode_str(ynode_map_get(pn, "name"));
@@ -477,7 +524,10 @@ static void add_backend(kl_index *ix, kl_ingress *g, const ynode *b)
     }
     if (!ynode_str(name))
         return;
-    g->backends = xrealloc(g->backends, (g->n + 1) * sizeof *g->backends);
+    kl_backend *b2 = grow(ix, g->backends, (g->n + 1) * sizeof *g->backends);
+    if (ix->oom)
+        return;
+    g->backends = b2;
     kl_backend *k = &g->backends[g->n++];
     k->service = pstrdup(ix, name->value);
     port_value(ix, port, &k->port_num, &k->port_name);
@@ -488,7 +538,9 @@ static void add_backend(kl_index *ix, kl_ingress *g, const ynode *b)
 static void index_ingress(kl_ctx *ctx, const kl_object *o)
 {
     kl_index *ix = ctx->index;
-    kl_ingress *g = PUSH(ix->ing, ix->ni, ix->ci);
+    kl_ingress *g = PUSH(ix, ix->ing, ix->ni, ix->ci);
+    if (!g)
+        return;
     ref_init(ix, &g->ref, o);
     const ynode *spec = ynode_map_get(o->root, "spec");
     add_backend(ix, g, ynode_map_get(spec, "defaultBackend"));
@@ -507,10 +559,12 @@ static void index_hpa(kl_ctx *ctx, const kl_object *o)
 {
     kl_index *ix = ctx->index;
     const ynode *ref = ynode_path(o->root, "spec.scaleTargetRef");
-    kl_hpa *h = PUSH(ix->hpa, ix->nh, ix->ch);
+    kl_hpa *h = PUSH(ix, ix->hpa, ix->nh, ix->ch);
+    if (!h)
+        return;
     ref_init(ix, &h->ref, o);
-    h->target_kind = pstrdup(ix, kubelint_str(ref, "kind"));
-    h->target_name = pstrdup(ix, kubelint_str(ref, "name"));
+    h->target_kind = pstrdup(ix, ynode_map_str(ref, "kind"));
+    h->target_name = pstrdup(ix, ynode_map_str(ref, "name"));
     h->min_replicas = 1;
     ynode_int(ynode_path(o->root, "spec.minReplicas"), &h->min_replicas);
     char key[1024];
@@ -526,7 +580,9 @@ static void index_hpa(kl_ctx *ctx, const kl_object *o)
 static void index_pdb(kl_ctx *ctx, const kl_object *o)
 {
     kl_index *ix = ctx->index;
-    kl_pdb *p = PUSH(ix->pdb, ix->np, ix->cp);
+    kl_pdb *p = PUSH(ix, ix->pdb, ix->np, ix->cp);
+    if (!p)
+        return;
     ref_init(ix, &p->ref, o);
     const ynode *spec = ynode_map_get(o->root, "spec");
     const ynode *sel = ynode_map_get(spec, "selector");
@@ -555,11 +611,11 @@ static void index_binding(kl_ctx *ctx, const kl_object *o)
     char key[1024];
     for (size_t i = 0; i < subjects->len && i < 1024; i++) {
         const ynode *s = subjects->children[i];
-        if (strcmp(kubelint_str(s, "kind"), "ServiceAccount"))
+        if (strcmp(ynode_map_str(s, "kind"), "ServiceAccount"))
             continue;
-        const char *ns = kubelint_str(s, "namespace");
+        const char *ns = ynode_map_str(s, "namespace");
         hmap_put(ctx->index, &ctx->index->sa_bound, kubelint_key(key, sizeof key, *ns ? ns : o->ns,
-                                                     kubelint_str(s, "name"), NULL), 1);
+                                                     ynode_map_str(s, "name"), NULL), 1);
     }
 }
 
@@ -586,4 +642,6 @@ void kubelint_index_object(kl_ctx *ctx, const kl_object *o, const kl_pod *pod)
         hmap_put(ctx->index, &ctx->index->sa_by_name, kubelint_key(key, sizeof key, o->ns, o->name, NULL), !off);
         ctx->index->nsa++;
     }
+    if (ctx->index->oom)
+        ctx->oom = 1;
 }

@@ -112,6 +112,7 @@ typedef struct kl_pool_chunk {
 } kl_pool_chunk;
 
 struct kl_index {
+    int oom;                 /* an allocation failed: the index is incomplete */
     kl_pool_chunk *pool;
     const char *last_ns;     /* namespaces repeat: the last one is reused, not copied */
     kl_workload *w;  size_t nw, cw;

@@ -1,16 +1,25 @@
 /* input: turns paths (files, directories, "-") into documents. A stream is cut at
  * "---" / "..." lines into chunks parsed one at a time, so a broken document is one
- * finding and the next ones are still linted, and memory holds one document at most. */
+ * finding and the next ones are still linted, and memory holds one document at most.
+ *
+ * Only regular files are read, KL_MAX_FILE_BYTES at most: a repository can hold a
+ * symbolic link to /dev/zero, a FIFO or /usr, and `make lint` must say so, not hang or
+ * wander. In a directory, symbolic links to files are read and links to directories are
+ * not followed (like find without -L, and kube-linter's filepath.Walk), which also rules
+ * out cycles; a path given on the command line is followed, like find -H. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kubelint.h"
 #include "utf8.h"
 
 #define KL_MAX_DOCUMENT (64u << 20) /* bytes of one document; beyond, it is skipped */
+#define KL_MAX_FILE_BYTES ((size_t)256 << 20) /* bytes of one input; beyond, an error */
 
 typedef struct splitter {
     kl_ctx *ctx;
@@ -93,8 +102,10 @@ static void flush(splitter *s)
                         "document larger than %u MiB; skipped", KL_MAX_DOCUMENT >> 20);
     } else if (s->has_content && !check_bytes(s, s->buf, s->len)) {
         ydoc_reader *r = ydoc_reader_from_buffer(s->buf, s->len, s->chunk_line - 1, NULL);
-        if (!r)
-            abort();
+        if (!r) {
+            ctx->oom = 1;
+            goto done;
+        }
         ydoc doc;
         ydoc_error err;
         int rc;
@@ -103,7 +114,9 @@ static void flush(splitter *s)
             kubelint_lint_document(ctx, s->file, doc.root);
             ydoc_free(&doc);
         }
-        if (rc < 0) {
+        if (rc < 0 && err.oom) {
+            ctx->oom = 1;
+        } else if (rc < 0) {
             ctx->documents++;
             unsigned line = err.line ? err.line : s->chunk_line, col = err.line ? err.col : 1;
             end_of_chunk(s, &line, &col);
@@ -111,6 +124,7 @@ static void flush(splitter *s)
         }
         ydoc_reader_free(r);
     }
+done:
     s->len = s->line_start = 0;
     s->has_content = s->oversized = 0;
 }
@@ -214,20 +228,28 @@ int kubelint_input_stream(kl_ctx *ctx, FILE *f, const char *name)
     splitter s;
     memset(&s, 0, sizeof s);
     s.ctx = ctx;
-    s.file = kubelint_add_file(ctx, name);
+    if (kubelint_add_file(ctx, name, &s.file))
+        return -1;
     s.line_no = s.chunk_line = 1;
     char block[65536];
-    size_t n;
+    size_t n, total = 0;
     int rc = 0;
-    while ((n = fread(block, 1, sizeof block, f)) > 0) {
+    while (!ctx->oom && (n = fread(block, 1, sizeof block, f)) > 0) {
+        total += n;
+        if (total > KL_MAX_FILE_BYTES) {
+            fprintf(stderr, "kubelint: %s: larger than %zu MiB; not linted\n", name,
+                    KL_MAX_FILE_BYTES >> 20);
+            free(s.buf);
+            ctx->io_error = 1;
+            return -1;
+        }
         size_t pos = 0;
         while (pos < n) {
             char *nl = memchr(block + pos, '\n', n - pos);
             size_t seg = nl ? (size_t)(nl - (block + pos)) + 1 : n - pos;
             if (append(&s, block + pos, seg) < 0) {
-                fprintf(stderr, "kubelint: %s: out of memory\n", name);
                 free(s.buf);
-                ctx->io_error = 1;
+                ctx->oom = 1;
                 return -1;
             }
             pos += seg;
@@ -244,7 +266,7 @@ int kubelint_input_stream(kl_ctx *ctx, FILE *f, const char *name)
         end_line(&s);
     flush(&s);
     free(s.buf);
-    return rc;
+    return ctx->oom ? -1 : rc;
 }
 
 static int has_yaml_suffix(const char *name)
@@ -258,54 +280,149 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lints every *.yaml / *.yml under dir, in name order (symlinked folders not followed). */
-static int input_dir(kl_ctx *ctx, const char *dir, int depth)
+/* What a file that is not regular nor a directory is, for messages. */
+static const char *file_kind(mode_t mode)
 {
-    if (depth > 64)
-        return 0;
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Reports an input that cannot be read (exit 2); returns -1. */
+static int input_error(kl_ctx *ctx, const char *path, const char *what)
+{
+    fprintf(stderr, "kubelint: %s: %s\n", path, what);
+    ctx->io_error = 1;
+    return -1;
+}
+
+/* Lints path if it is a regular file of at most KL_MAX_FILE_BYTES; an error otherwise.
+ * O_NONBLOCK keeps a FIFO swapped in after the check from blocking the open. */
+static int input_file(kl_ctx *ctx, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return input_error(ctx, path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return input_error(ctx, path, "not a regular file; not read");
+    }
+    if ((size_t)st.st_size > KL_MAX_FILE_BYTES) {
+        close(fd);
+        char what[96];
+        snprintf(what, sizeof what, "larger than %zu MiB; not linted", KL_MAX_FILE_BYTES >> 20);
+        return input_error(ctx, path, what);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        ctx->oom = 1;
+        return -1;
+    }
+    int rc = kubelint_input_stream(ctx, f, path);
+    fclose(f);
+    return rc;
+}
+
+/* The names in dir but . and .., sorted (owned array of owned strings); NULL with
+ * ctx->oom or ctx->io_error set on failure. */
+static char **list_dir(kl_ctx *ctx, const char *dir, size_t *count)
+{
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "kubelint: %s: %s\n", dir, strerror(errno));
-        ctx->io_error = 1;
-        return -1;
+        input_error(ctx, dir, strerror(errno));
+        return NULL;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
             char **nn = realloc(names, cap * sizeof *nn);
             if (!nn)
-                abort();
+                break;
             names = nn;
         }
         if (!(names[n] = strdup(e->d_name)))
-            abort();
+            break;
         n++;
     }
+    int oom = e != NULL;
     closedir(d);
+    if (oom) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        ctx->oom = 1;
+        return NULL;
+    }
+    if (!names && !(names = calloc(1, sizeof *names))) {
+        ctx->oom = 1;
+        return NULL;
+    }
     qsort(names, n, sizeof *names, cmp_names);
+    *count = n;
+    return names;
+}
+
+/* Lints every *.yaml / *.yml under dir, in name order, skipping hidden entries; adds the
+ * number of manifests found to *found. */
+static int input_dir(kl_ctx *ctx, const char *dir, int depth, size_t *found)
+{
+    if (depth > 64)
+        return input_error(ctx, dir, "more than 64 directories deep; not read");
+    size_t n = 0;
+    char **names = list_dir(ctx, dir, &n);
+    if (!names)
+        return -1;
     int rc = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !ctx->oom; i++) {
         char *path = NULL;
-        if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
-            abort();
-        struct stat st;
-        if (lstat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                if (input_dir(ctx, path, depth + 1) < 0)
-                    rc = -1;
-            } else if (has_yaml_suffix(names[i]) && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
-                if (kubelint_input_path(ctx, path) < 0)
-                    rc = -1;
-            }
+        struct stat st, target;
+        if (names[i][0] == '.')
+            continue;
+        if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+            ctx->oom = 1;
+            break;
+        }
+        int yaml = has_yaml_suffix(names[i]);
+        if (lstat(path, &st) != 0) {
+            rc = input_error(ctx, path, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            if (input_dir(ctx, path, depth + 1, found) < 0)
+                rc = -1;
+        } else if (S_ISLNK(st.st_mode) && stat(path, &target) != 0) {
+            if (yaml)
+                rc = input_error(ctx, path, "broken symbolic link");
+        } else if (S_ISLNK(st.st_mode) && S_ISDIR(target.st_mode)) {
+            fprintf(stderr, "kubelint: note: %s: symbolic link to a directory, not followed "
+                            "(give it as an argument to lint it)\n", path);
+        } else if (yaml) {
+            mode_t mode = S_ISLNK(st.st_mode) ? target.st_mode : st.st_mode;
+            char what[128];
+            snprintf(what, sizeof what, "%s%s, not a regular file; not read",
+                     S_ISLNK(st.st_mode) ? "symbolic link to " : "", file_kind(mode));
+            (*found)++;
+            if (!S_ISREG(mode))
+                rc = input_error(ctx, path, what);
+            else if (input_file(ctx, path) < 0)
+                rc = -1;
         }
         free(path);
-        free(names[i]);
     }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
     free(names);
     return rc;
 }
@@ -315,29 +432,28 @@ int kubelint_input_path(kl_ctx *ctx, const char *path)
     if (!strcmp(path, "-"))
         return kubelint_input_stream(ctx, stdin, "-");
     struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "kubelint: %s: %s\n", path, strerror(errno));
-        ctx->io_error = 1;
-        return -1;
-    }
+    if (stat(path, &st) != 0)
+        return input_error(ctx, path, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         size_t len = strlen(path);
         char *dir = strdup(path);
-        if (!dir)
-            abort();
+        if (!dir) {
+            ctx->oom = 1;
+            return -1;
+        }
         while (len > 1 && dir[len - 1] == '/')
             dir[--len] = '\0';
-        int rc = input_dir(ctx, dir, 0);
+        size_t found = 0;
+        int rc = input_dir(ctx, dir, 0, &found);
+        if (!found && !ctx->oom)
+            rc = input_error(ctx, dir, "no *.yaml or *.yml file in this directory; nothing to lint");
         free(dir);
         return rc;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kubelint: %s: %s\n", path, strerror(errno));
-        ctx->io_error = 1;
-        return -1;
+    if (!S_ISREG(st.st_mode)) {
+        char what[96];
+        snprintf(what, sizeof what, "%s, not a regular file; not read", file_kind(st.st_mode));
+        return input_error(ctx, path, what);
     }
-    int rc = kubelint_input_stream(ctx, f, path);
-    fclose(f);
-    return rc;
+    return input_file(ctx, path);
 }

@@ -1,5 +1,10 @@
-/* kubelint: shared types of the linter's modules (rule table, run context, object
- * identity, the cross-object index). */
+/* kubelint: the linter's modules and the order main calls them in:
+ *   1. input.c reads each path into documents (regular files only, bounded);
+ *   2. object.c lints each document (ignore.c, rules_container.c, rules_pod.c) and adds
+ *      what the cross-object rules need to the index (index.c);
+ *   3. rules_cross.c runs the rules that need every object;
+ *   4. report.c sorts, decides the exit status and prints.
+ * report.c is the leaf: every module reports through it, it calls none of them. */
 #ifndef TODO_KUBELINT_H
 #define TODO_KUBELINT_H
 
@@ -9,7 +14,7 @@
 #include "diag.h"
 #include "yamldoc.h"
 
-/* Rule ids, in the order of the rule table (rules.c). */
+/* Rule ids, in the order of the rule table (report.c). */
 typedef enum {
     KL_YAML_SYNTAX,
     KL_MISSING_FIELD,
@@ -57,6 +62,8 @@ typedef struct kl_index kl_index;
 
 /* One run: options, findings, the index and the files seen. */
 typedef struct kl_ctx {
+    int oom;                  /* memory ran out somewhere: the lint is incomplete, so
+                               * main reports nothing and exits 2 */
     uint64_t enabled;         /* bit per kl_rule */
     diag_list diags;
     size_t max_findings;      /* findings kept in diags; beyond, only counted */
@@ -64,7 +71,7 @@ typedef struct kl_ctx {
     char **files;             /* every input name, index = file id */
     size_t nfiles, files_cap;
     size_t documents, objects;
-    kl_index *index;
+    kl_index *index;          /* main's (kubelint_index_new); report.c never touches it */
     int io_error;             /* an input could not be read (exit 2) */
 } kl_ctx;
 
@@ -77,11 +84,11 @@ typedef struct kl_object {
     uint64_t ignored;                    /* bit per rule */
 } kl_object;
 
-/* ---- kubelint.c: context and reporting ---- */
-int kubelint_ctx_init(kl_ctx *ctx);
+/* ---- report.c: context, findings, exit status, output ---- */
+void kubelint_ctx_init(kl_ctx *ctx);
 void kubelint_ctx_free(kl_ctx *ctx);
-/* Registers an input name and returns its id. */
-unsigned kubelint_add_file(kl_ctx *ctx, const char *name);
+/* Registers an input name: 0 and its id in *id, or -1 when out of memory (ctx->oom). */
+int kubelint_add_file(kl_ctx *ctx, const char *name, unsigned *id);
 /* Records a finding unless the rule is disabled or ignored by obj (obj may be NULL). */
 void kubelint_report(kl_ctx *ctx, kl_rule rule, unsigned file, unsigned line, unsigned col,
                      const char *object, uint64_t ignored, const char *fmt, ...)
@@ -91,22 +98,23 @@ void kubelint_report_node(kl_ctx *ctx, const kl_object *o, kl_rule rule, const y
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Parses "a,b,c" into a rule mask; -1 for an unknown id (copied into bad). */
 int kubelint_rule_mask(const char *list, uint64_t *mask, char *bad, size_t bad_size);
-/* Runs the cross-object checks, sorts the findings; returns the exit status (0 or 1). */
-int kubelint_finish(kl_ctx *ctx, int strict);
+/* Sorts the findings; returns the exit status for them (0, or 1 with errors, or with
+ * warnings when strict). */
+int kubelint_status(kl_ctx *ctx, int strict);
 /* Prints findings and (text format) the total line. */
 void kubelint_print(kl_ctx *ctx, FILE *out, diag_format format);
 
 /* ---- input.c: paths, directories, stdin, splitting streams into documents ---- */
-/* Lints one path ("-" = stdin, a directory = every *.yaml / *.yml under it).
- * Returns 0, or -1 when something could not be read (also sets ctx->io_error). */
+/* Lints one path: "-" (stdin), a regular file, or a directory (every *.yaml / *.yml file
+ * under it; symbolic links to files are read, to directories not followed). A special
+ * file, a broken link, a file over KL_MAX_FILE_BYTES or a directory without manifests is
+ * an error naming it. Returns 0, or -1 (ctx->io_error or ctx->oom set). */
 int kubelint_input_path(kl_ctx *ctx, const char *path);
 /* Lints a stream already open (name is used in findings). */
 int kubelint_input_stream(kl_ctx *ctx, FILE *f, const char *name);
 
 /* ---- object.c: one parsed document ---- */
 void kubelint_lint_document(kl_ctx *ctx, unsigned file, const ynode *root);
-/* Text of a scalar child, or "" when absent / not a scalar. */
-const char *kubelint_str(const ynode *map, const char *key);
 
 /* ---- ignore.c ---- */
 /* Reads the ignore annotations of an object into o->ignored (reports ignores without a
@@ -122,11 +130,16 @@ typedef struct kl_pod {
 void kubelint_rules_containers(kl_ctx *ctx, const kl_object *o, const kl_pod *pod);
 void kubelint_rules_pod(kl_ctx *ctx, const kl_object *o, const kl_pod *pod);
 
-/* ---- index.c / rules_cross.c ---- */
+/* ---- index.c ---- */
+/* NULL when out of memory. */
 kl_index *kubelint_index_new(void);
 void kubelint_index_free(kl_index *ix);
-/* Adds what the cross-object rules need from an object (and reports duplicates). */
+/* Adds what the cross-object rules need from an object (and reports duplicates); out of
+ * memory sets ctx->oom. */
 void kubelint_index_object(kl_ctx *ctx, const kl_object *o, const kl_pod *pod);
+
+/* ---- rules_cross.c ---- */
+/* The rules over the whole index, once every input is read. */
 void kubelint_rules_cross(kl_ctx *ctx);
 
 #endif

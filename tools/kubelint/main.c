@@ -1,4 +1,5 @@
-/* kubelint: command-line entry point; parses options and dispatches to the modules. */
+/* kubelint: command-line entry point; parses options, then calls the phases in order
+ * (kubelint.h): read and lint every path, the cross-object rules, the report. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,10 @@ static void usage(FILE *out)
     fputs("usage: kubelint [--format text|json|sarif] [--strict] [--include RULE,..]\n"
           "                [--exclude RULE,..] [--list-rules] PATH...\n"
           "  PATH is a file, a directory (every *.yaml / *.yml, recursively) or - (stdin).\n"
-          "  exit 0: no errors; 1: errors (or warnings with --strict); 2: usage or unreadable input\n",
+          "  Only regular files are read (256 MiB at most); in a directory, symbolic links to\n"
+          "  directories are not followed, and one to a device or FIFO is an error.\n"
+          "  exit 0: no errors; 1: errors (or warnings with --strict); 2: usage or unreadable\n"
+          "  input (also a directory without manifests), or out of memory\n",
           out);
 }
 
@@ -104,19 +108,28 @@ int main(int argc, char **argv)
         return 2;
     }
     kl_ctx ctx;
-    if (kubelint_ctx_init(&ctx) < 0) {
-        free(paths);
-        return 2;
-    }
+    kubelint_ctx_init(&ctx);
     if (have_include)
         ctx.enabled = include;
     ctx.enabled &= ~exclude;
-    for (int i = 0; i < npaths; i++)
+    ctx.index = kubelint_index_new();
+    ctx.oom = !ctx.index;
+    for (int i = 0; i < npaths && !ctx.oom; i++)
         kubelint_input_path(&ctx, paths[i]);
-    int rc = kubelint_finish(&ctx, strict);
-    kubelint_print(&ctx, stdout, format);
-    if (ctx.io_error)
+    if (!ctx.oom)
+        kubelint_rules_cross(&ctx);
+    int rc;
+    if (ctx.oom) {
+        /* an incomplete lint is never printed as if it were the whole */
+        fputs("kubelint: out of memory: the lint is incomplete, nothing is reported\n", stderr);
         rc = 2;
+    } else {
+        rc = kubelint_status(&ctx, strict);
+        kubelint_print(&ctx, stdout, format);
+        if (ctx.io_error)
+            rc = 2;
+    }
+    kubelint_index_free(ctx.index);
     kubelint_ctx_free(&ctx);
     free(paths);
     return rc;

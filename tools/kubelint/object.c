@@ -5,12 +5,6 @@
 
 #include "kubelint.h"
 
-const char *kubelint_str(const ynode *map, const char *key)
-{
-    const char *s = ynode_str(ynode_map_get(map, key));
-    return s ? s : "";
-}
-
 /* Deprecated (or removed) apiVersion for kind, with the replacement; NULL when fine. */
 static const char *deprecated_replacement(const char *api, const char *kind)
 {
@@ -59,7 +53,7 @@ static int selector_matches(const ynode *selector, const ynode *labels)
     if (me && me->kind == YNODE_SEQ)
         for (size_t i = 0; i < me->len; i++) {
             const ynode *e = me->children[i];
-            const char *k = kubelint_str(e, "key"), *op = kubelint_str(e, "operator");
+            const char *k = ynode_map_str(e, "key"), *op = ynode_map_str(e, "operator");
             const char *have = ynode_str(ynode_map_get(labels, k));
             const ynode *vals = ynode_map_get(e, "values");
             int in = 0;
@@ -84,7 +78,7 @@ static int pod_of(const kl_object *o, kl_pod *pod, const ynode **template)
         pod->spec = ynode_map_get(o->root, "spec");
         pod->meta = ynode_map_get(o->root, "metadata");
         /* a bare Pod that is not restarted runs to completion, like a Job (helm tests) */
-        const char *restart = kubelint_str(pod->spec, "restartPolicy");
+        const char *restart = ynode_map_str(pod->spec, "restartPolicy");
         pod->is_job = !strcmp(restart, "Never") || !strcmp(restart, "OnFailure");
         return pod->spec && pod->spec->kind == YNODE_MAP;
     }
@@ -153,10 +147,10 @@ static void lint_object(kl_ctx *ctx, unsigned file, const ynode *root)
     o.file = file;
     o.root = root;
     const ynode *meta = ynode_map_get(root, "metadata");
-    o.kind = kubelint_str(root, "kind");
-    o.api = kubelint_str(root, "apiVersion");
-    o.name = kubelint_str(meta, "name");
-    o.ns = kubelint_str(meta, "namespace");
+    o.kind = ynode_map_str(root, "kind");
+    o.api = ynode_map_str(root, "apiVersion");
+    o.name = ynode_map_str(meta, "name");
+    o.ns = ynode_map_str(meta, "namespace");
     if (*o.ns)
         snprintf(o.label, sizeof o.label, "%.80s/%.100s/%.120s", *o.kind ? o.kind : "?", o.ns,
                  *o.name ? o.name : "?");
@@ -197,9 +191,9 @@ void kubelint_lint_document(kl_ctx *ctx, unsigned file, const ynode *root)
                         "document is not a mapping, so not a Kubernetes object");
         return;
     }
-    if (!strncmp(kubelint_str(root, "apiVersion"), "kustomize.config.k8s.io/", 24))
+    if (!strncmp(ynode_map_str(root, "apiVersion"), "kustomize.config.k8s.io/", 24))
         return; /* a kustomize configuration (kustomization.yaml), not a cluster object */
-    const char *kind = kubelint_str(root, "kind");
+    const char *kind = ynode_map_str(root, "kind");
     const ynode *items = ynode_map_get(root, "items");
     if (!strcmp(kind, "List") || (strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") &&
                                   items && items->kind == YNODE_SEQ)) {

@@ -28,7 +28,7 @@ static int is_false(const ynode *n)
 
 static const char *cname(const ynode *c)
 {
-    const char *n = kubelint_str(c, "name");
+    const char *n = ynode_map_str(c, "name");
     return *n ? n : "?";
 }
 
@@ -92,7 +92,7 @@ static int port_exposed(const ynode *c, const ynode *port)
         long long cp;
         if (is_num && ynode_int(ynode_map_get(p, "containerPort"), &cp) == 0 && cp == num)
             return 1;
-        if (!is_num && name && !strcmp(kubelint_str(p, "name"), name))
+        if (!is_num && name && !strcmp(ynode_map_str(p, "name"), name))
             return 1;
     }
     return 0;
@@ -194,7 +194,7 @@ static void security_rules(kl_ctx *ctx, const kl_object *o, const kl_pod *pod, c
                              "container \"%.60s\" sets procMount %.40s (must be Default)", cname(c), pm->value);
     const ynode *selinux = ynode_path(csc, "seLinuxOptions");
     if (selinux) {
-        const char *t = kubelint_str(selinux, "type");
+        const char *t = ynode_map_str(selinux, "type");
         if (*t && strcmp(t, "container_t") && strcmp(t, "container_init_t") &&
             strcmp(t, "container_kvm_t") && strcmp(t, "container_engine_t"))
             kubelint_report_node(ctx, o, KL_PSS_RESTRICTED, ynode_map_get(selinux, "type"),
@@ -272,7 +272,7 @@ static void env_rules(kl_ctx *ctx, const kl_object *o, const ynode *c)
         if (!name)
             continue;
         for (size_t j = 0; j < i && i < 4096; j++)
-            if (!strcmp(kubelint_str(env->children[j], "name"), name)) {
+            if (!strcmp(ynode_map_str(env->children[j], "name"), name)) {
                 kubelint_report_node(ctx, o, KL_DUP_ENV, nn,
                                      "container \"%.60s\" sets %.80s twice (first on line %u)",
                                      cname(c), name, env->children[j]->line);

@@ -56,7 +56,7 @@ static void volume_rules(kl_ctx *ctx, const kl_object *o, const ynode *volumes)
         const ynode *v = volumes->children[i];
         if (v->kind != YNODE_MAP)
             continue;
-        const char *vname = kubelint_str(v, "name");
+        const char *vname = ynode_map_str(v, "name");
         const ynode *hp = ynode_map_get(v, "hostPath");
         const char *path = ynode_str(ynode_map_get(hp, "path"));
         int sensitive = hp && path && sensitive_path(path);
@@ -95,14 +95,14 @@ void kubelint_rules_pod(kl_ctx *ctx, const kl_object *o, const kl_pod *pod)
     const ynode *sysctls = ynode_map_get(psc, "sysctls");
     if (sysctls && sysctls->kind == YNODE_SEQ)
         for (size_t i = 0; i < sysctls->len; i++) {
-            const char *name = kubelint_str(sysctls->children[i], "name");
+            const char *name = ynode_map_str(sysctls->children[i], "name");
             if (!safe_sysctl(name))
                 kubelint_report_node(ctx, o, KL_PSS_RESTRICTED, sysctls->children[i],
                                      "pod sets the unsafe sysctl %.80s", name);
         }
     const ynode *selinux = ynode_map_get(psc, "seLinuxOptions");
     if (selinux) {
-        const char *t = kubelint_str(selinux, "type");
+        const char *t = ynode_map_str(selinux, "type");
         if (*t && strcmp(t, "container_t") && strcmp(t, "container_init_t") &&
             strcmp(t, "container_kvm_t") && strcmp(t, "container_engine_t"))
             kubelint_report_node(ctx, o, KL_PSS_RESTRICTED, ynode_map_get(selinux, "type"),

@@ -36,8 +36,10 @@ int diag_add(diag_list *list, const char *file, unsigned line, unsigned col,
     if (list->len == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 16;
         diag *items = realloc(list->items, cap * sizeof *items);
-        if (!items)
+        if (!items) {
+            list->oom = 1;
             return -1;
+        }
         list->items = items;
         list->cap = cap;
     }
@@ -46,8 +48,10 @@ int diag_add(diag_list *list, const char *file, unsigned line, unsigned col,
     char *message = NULL;
     int n = vasprintf(&message, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        list->oom = 1;
         return -1;
+    }
     diag *d = &list->items[list->len];
     d->file = dup_or_null(file ? file : "-");
     d->line = line;
@@ -61,6 +65,7 @@ int diag_add(diag_list *list, const char *file, unsigned line, unsigned col,
         free(d->rule);
         free(d->message);
         free(d->object);
+        list->oom = 1;
         return -1;
     }
     list->len++;

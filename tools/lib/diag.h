@@ -22,6 +22,8 @@ typedef struct diag_list {
     diag *items;
     size_t len, cap;
     size_t errors, warnings;
+    int oom;             /* a finding (or a check) was lost for lack of memory: the list is
+                          * incomplete, so the tool fails (exit 2), never reports fewer */
 } diag_list;
 
 /* Describes one rule for SARIF output (rules[] with descriptions and help). */
@@ -34,7 +36,8 @@ typedef struct diag_rule_info {
 
 void diag_list_init(diag_list *list);
 void diag_list_free(diag_list *list);
-/* Appends a finding; message is printf-formatted. Returns 0, or -1 when out of memory. */
+/* Appends a finding; message is printf-formatted. Returns 0, or -1 when out of memory
+ * (list->oom is then set). */
 int diag_add(diag_list *list, const char *file, unsigned line, unsigned col,
              diag_severity severity, const char *rule, const char *object,
              const char *fmt, ...) __attribute__((format(printf, 8, 9)));

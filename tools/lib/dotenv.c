@@ -16,16 +16,23 @@
 
 /* ---- small growable byte buffer ---- */
 
+/* Grows on demand; when bounded, up to limit bytes: past it nothing more is added and
+ * over is set, so an expansion never builds more than its limit. */
 typedef struct sbuf {
     char *p;
     size_t len, cap;
-    int oom;
+    size_t limit;
+    int bounded, oom, over;
 } sbuf;
 
 static void sb_reserve(sbuf *b, size_t more)
 {
-    if (b->oom || b->len + more + 1 <= b->cap)
+    if (b->oom || b->over || b->len + more + 1 <= b->cap)
         return;
+    if (b->bounded && more > b->limit - b->len) {
+        b->over = 1;
+        return;
+    }
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + more + 1)
         cap *= 2;
@@ -40,8 +47,10 @@ static void sb_reserve(sbuf *b, size_t more)
 
 static void sb_add(sbuf *b, const char *s, size_t n)
 {
+    if (b->bounded && n > b->limit - b->len)
+        b->over = 1;
     sb_reserve(b, n);
-    if (b->oom)
+    if (b->oom || b->over)
         return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
@@ -61,6 +70,8 @@ static char *sb_take(sbuf *b)
         free(b->p);
         return NULL;
     }
+    if (!b->p && !(b->p = malloc(1)))
+        return NULL;
     b->p[b->len] = '\0';
     char *p = b->p;
     b->p = NULL;
@@ -225,6 +236,9 @@ typedef struct parse_ctx {
     dotenv_lookup_fn lookup;
     void *lookup_ctx;
     diag_list *diags;
+    dotenv_limits lim;
+    size_t total;        /* bytes of the values kept so far (for lim.max_total_bytes) */
+    int oom;             /* memory ran out: dotenv_parse fails */
     locale_t loc;        /* C.UTF-8, loaded on the first non-ASCII key character */
     int loc_tried;
 } parse_ctx;
@@ -239,8 +253,10 @@ static int resolve(parse_ctx *c, const char *name, size_t n, const char **value,
 {
     char stack[128];
     char *key = n < sizeof stack ? stack : malloc(n + 1);
-    if (!key)
+    if (!key) {
+        c->oom = 1;
         return 0;
+    }
     memcpy(key, name, n);
     key[n] = '\0';
     int found = 0;
@@ -395,7 +411,7 @@ static int substitute(parse_ctx *c, const char *s, size_t n, int depth, sbuf *ou
                       subst_error *err)
 {
     size_t i = 0;
-    while (i < n && !err->set) {
+    while (i < n && !err->set && !out->over && !out->oom) {
         const char *dollar = memchr(s + i, '$', n - i);
         if (!dollar) {
             sb_add(out, s + i, n - i);
@@ -608,6 +624,58 @@ static size_t skip_to_next_line(const dotenv_file *f, size_t pos)
     return nl ? (size_t)(nl - f->src) + 1 : f->len;
 }
 
+/* Bytes the next value may hold: lim.max_value_bytes, or what is left of
+ * lim.max_total_bytes when that is less. */
+static size_t value_room(const parse_ctx *c)
+{
+    size_t left = c->total < c->lim.max_total_bytes ? c->lim.max_total_bytes - c->total : 0;
+    return left < c->lim.max_value_bytes ? left : c->lim.max_value_bytes;
+}
+
+/* Makes val (bounded by value_room) e's value. A value that went over its limit is a
+ * value-too-large finding naming the variable and the limit, and stays empty. Returns
+ * -1 when out of memory. */
+static int keep_value(parse_ctx *c, dotenv_entry *e, sbuf *val)
+{
+    if (val->oom) {
+        free(val->p);
+        c->oom = 1;
+        return -1;
+    }
+    if (val->over) {
+        if (c->lim.max_value_bytes <= value_room(c))
+            report(c, e->raw_start, "value-too-large",
+                   "%.*s: the value expands to more than %zu bytes (limits.max_value_bytes)",
+                   cap80(strlen(e->key)), e->key, c->lim.max_value_bytes);
+        else
+            report(c, e->raw_start, "value-too-large",
+                   "%.*s: the values of this file expand to more than %zu bytes in all "
+                   "(limits.max_total_bytes)",
+                   cap80(strlen(e->key)), e->key, c->lim.max_total_bytes);
+        e->error = 1;
+        val->len = 0;
+        val->over = 0;
+    }
+    e->value_len = val->len;
+    e->value = sb_take(val);
+    if (!e->value) {
+        c->oom = 1;
+        return -1;
+    }
+    c->total += e->value_len;
+    return 0;
+}
+
+/* Frees what an entry that cannot be stored holds (memory ran out); stops parsing. */
+static size_t abandon_entry(parse_ctx *c, dotenv_entry *e)
+{
+    c->oom = 1;
+    free(e->key);
+    free(e->value);
+    e->key = e->value = NULL;
+    return c->f->len;
+}
+
 /* Parses one statement starting at pos (a non-space, non-comment byte); returns the
  * offset where the next statement search starts. */
 static size_t parse_statement(parse_ctx *c, size_t pos)
@@ -662,8 +730,10 @@ static size_t parse_statement(parse_ctx *c, size_t pos)
         return eol;
     }
     dotenv_entry *e = new_entry(f);
-    if (!e)
+    if (!e) {
+        c->oom = 1;
         return n;
+    }
     e->exported = (unsigned char)exported;
     e->key_start = key_start;
     e->separator = sep;
@@ -700,7 +770,10 @@ static size_t parse_statement(parse_ctx *c, size_t pos)
         }
     }
     if (!e->key)
-        return n;
+        return abandon_entry(c, e);
+    sbuf val = {0};
+    val.bounded = 1;
+    val.limit = value_room(c);
     if (sep == '\n') {
         /* bare KEY: inherited from the environment (then earlier keys), else not set */
         e->inherited = 1;
@@ -708,26 +781,24 @@ static size_t parse_statement(parse_ctx *c, size_t pos)
         const char *v;
         size_t vlen;
         if (resolve(c, e->key, strlen(e->key), &v, &vlen)) {
-            e->value = malloc(vlen + 1);
-            if (e->value) {
-                memcpy(e->value, v, vlen);
-                e->value[vlen] = '\0';
-                e->value_len = vlen;
-            }
+            sb_add(&val, v, vlen);
+            if (keep_value(c, e, &val))
+                return abandon_entry(c, e);
         }
         e->end_line = e->line;
-        if (commit_entry(f))
-            return n;
+        if (c->oom || commit_entry(f))
+            return abandon_entry(c, e);
         return vpos;
     }
     size_t next;
-    sbuf val = {0};
     subst_error err = {0};
     if (vpos < n && (s[vpos] == '"' || s[vpos] == '\'')) {
         char q = s[vpos];
         int esc = 0;
         size_t close = (size_t)-1;
         sbuf chars = {0};
+        if (q == '\'') /* the characters are the value: bound them as it */
+            chars = val;
         for (size_t k = vpos + 1; k < n; k++) {
             char ch = s[k];
             if (ch != q) {
@@ -762,8 +833,8 @@ static size_t parse_statement(parse_ctx *c, size_t pos)
             e->value = strdup("");
             e->end_line = f->nlines;
             f->stopped = 1;
-            if (commit_entry(f))
-                return n;
+            if (!e->value || commit_entry(f))
+                return abandon_entry(c, e);
             return n;
         }
         e->raw_end = close + 1;
@@ -804,16 +875,14 @@ static size_t parse_statement(parse_ctx *c, size_t pos)
         report(c, e->raw_start, "bad-substitution", "%s: %s", e->key, err.message);
         e->error = 1;
     }
-    e->value_len = val.len;
-    e->value = sb_take(&val);
-    if (!e->value)
-        return n;
+    if (keep_value(c, e, &val))
+        return abandon_entry(c, e);
     unsigned end_col;
     dotenv_position(f, e->raw_end ? e->raw_end - 1 : 0, &e->end_line, &end_col);
     if (e->end_line < e->line)
         e->end_line = e->line;
-    if (commit_entry(f))
-        return n;
+    if (c->oom || commit_entry(f))
+        return abandon_entry(c, e);
     return next;
 }
 
@@ -892,7 +961,8 @@ static void check_encoding(parse_ctx *c)
 }
 
 int dotenv_parse(dotenv_file *f, const char *name, const char *src, size_t len,
-                 dotenv_lookup_fn lookup, void *ctx, diag_list *diags)
+                 dotenv_lookup_fn lookup, void *ctx, const dotenv_limits *limits,
+                 diag_list *diags)
 {
     memset(f, 0, sizeof *f);
     f->name = strdup(name ? name : "-");
@@ -907,7 +977,8 @@ int dotenv_parse(dotenv_file *f, const char *name, const char *src, size_t len,
         f->bom = 3;
     if (index_lines(f))
         return -1;
-    parse_ctx c = {f, lookup, ctx, diags, (locale_t)0, 0};
+    parse_ctx c = {f, lookup, ctx, diags, limits ? *limits : DOTENV_LIMITS_DEFAULT, 0, 0,
+                   (locale_t)0, 0};
     check_encoding(&c);
     size_t pos = f->bom;
     while (pos < f->len) {
@@ -929,14 +1000,17 @@ int dotenv_parse(dotenv_file *f, const char *name, const char *src, size_t len,
     }
     if (c.loc != (locale_t)0)
         freelocale(c.loc);
+    if (c.oom)
+        return -1;
     classify_lines(f);
     return 0;
 }
 
 int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, void *ctx,
-                     diag_list *diags, char *err, size_t errlen)
+                     const dotenv_limits *limits, diag_list *diags, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
+    size_t max = (limits ? *limits : DOTENV_LIMITS_DEFAULT).max_file_bytes;
     int is_stdin = !strcmp(path, "-");
     FILE *in = is_stdin ? stdin : fopen(path, "rb");
     if (!in) {
@@ -950,13 +1024,15 @@ int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, 
             fclose(in);
         return -1;
     }
+    /* read at most max + 1 bytes: one more than allowed tells a file that is too large */
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    int too_large = 0;
     for (;;) {
         if (len == cap) {
             cap = cap ? cap * 2 : 65536;
-            if (cap > (size_t)DOTENV_MAX_FILE_BYTES + 65536)
-                cap = (size_t)DOTENV_MAX_FILE_BYTES + 65536;
+            if (cap > max + 1)
+                cap = max + 1;
             char *nb = realloc(buf, cap);
             if (!nb) {
                 free(buf);
@@ -969,13 +1045,9 @@ int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, 
         }
         size_t got = fread(buf + len, 1, cap - len, in);
         len += got;
-        if (len > DOTENV_MAX_FILE_BYTES) {
-            free(buf);
-            snprintf(err, errlen, "%s is larger than %u MiB: not an env file", path,
-                     DOTENV_MAX_FILE_BYTES >> 20);
-            if (!is_stdin)
-                fclose(in);
-            return -1;
+        if (len > max) {
+            too_large = 1;
+            break;
         }
         if (got == 0)
             break;
@@ -983,15 +1055,41 @@ int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, 
     int rerr = ferror(in);
     if (!is_stdin)
         fclose(in);
-    if (rerr) {
+    if (too_large || rerr) {
         free(buf);
-        snprintf(err, errlen, "cannot read %s", path);
+        if (too_large)
+            snprintf(err, errlen, "%s is larger than %zu bytes (limits.max_file_bytes): not read",
+                     path, max);
+        else
+            snprintf(err, errlen, "cannot read %s", path);
         return -1;
     }
-    int rc = dotenv_parse(f, path, buf ? buf : "", len, lookup, ctx, diags);
+    int rc = dotenv_parse(f, path, buf ? buf : "", len, lookup, ctx, limits, diags);
     free(buf);
     if (rc)
         snprintf(err, errlen, "out of memory parsing %s", path);
+    return rc;
+}
+
+int dotenv_load_usable(dotenv_file *f, const char *tool, const char *path,
+                       dotenv_lookup_fn lookup, const dotenv_limits *limits, FILE *err)
+{
+    diag_list diags;
+    diag_list_init(&diags);
+    char msg[1024];
+    int rc = 0;
+    if (dotenv_load_path(f, path, lookup, NULL, limits, &diags, msg, sizeof msg)) {
+        fprintf(err, "%s: %s\n", tool, msg);
+        rc = 2;
+    } else if (diags.oom) {
+        fprintf(err, "%s: out of memory\n", tool);
+        rc = 2;
+    } else if (diags.errors) {
+        diag_list_print(err, &diags, DIAG_FORMAT_TEXT, NULL, NULL, NULL, 0);
+        fprintf(err, "%s: %s has syntax errors (Compose would refuse it)\n", tool, path);
+        rc = 1;
+    }
+    diag_list_free(&diags);
     return rc;
 }
 

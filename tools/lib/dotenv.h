@@ -4,19 +4,37 @@
  * the environment), BOM, CRLF, and ${VAR} interpolation with :- - :? ? :+ + operators.
  *
  * Where Compose stops at the first error, this parser reports it (rules unterminated-quote,
- * invalid-key, invalid-utf8, bad-substitution) and goes on with the next line, so one run
- * shows every problem. Messages never contain a value. */
+ * invalid-key, invalid-utf8, bad-substitution, value-too-large) and goes on with the next
+ * line, so one run shows every problem. Messages never contain a value. */
 #ifndef TODO_DOTENV_H
 #define TODO_DOTENV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "diag.h"
 
 /* Limits that keep hostile input an error, not a crash or a hang. */
 #define DOTENV_MAX_NESTING 32               /* ${A:-${B:-...}} levels */
-#define DOTENV_MAX_FILE_BYTES (256u << 20)  /* dotenv_load_path refuses larger files */
 #define DOTENV_MAX_DIAGS 1000               /* findings per file from the parser */
+
+/* Size limits, enforced while reading and expanding (a value is never built past its
+ * limit), so a few lines of doubling ${VAR} references are an error, not gigabytes.
+ * env.schema.yaml's `limits:` section sets them; these defaults apply otherwise. */
+typedef struct dotenv_limits {
+    size_t max_file_bytes;   /* bytes dotenv_load_path reads from one file */
+    size_t max_value_bytes;  /* one value, after ${VAR} expansion */
+    size_t max_total_bytes;  /* all values of one file together, after expansion */
+} dotenv_limits;
+
+/* 1 MiB of .env; 128 KiB per value (Linux's MAX_ARG_STRLEN: exec refuses a longer
+ * environment string anyway); 2 MiB in all (the usual ARG_MAX for argv + environment). */
+#define DOTENV_DEFAULT_MAX_FILE_BYTES ((size_t)1 << 20)
+#define DOTENV_DEFAULT_MAX_VALUE_BYTES ((size_t)128 << 10)
+#define DOTENV_DEFAULT_MAX_TOTAL_BYTES ((size_t)2 << 20)
+#define DOTENV_LIMITS_DEFAULT                                                  \
+    ((dotenv_limits){DOTENV_DEFAULT_MAX_FILE_BYTES, DOTENV_DEFAULT_MAX_VALUE_BYTES, \
+                     DOTENV_DEFAULT_MAX_TOTAL_BYTES})
 
 typedef struct dotenv_entry {
     char *key;              /* owned; "" for Compose's quirks (`=v`, a last line without '=') */
@@ -69,15 +87,26 @@ int dotenv_lookup_environ(void *ctx, const char *name, const char **value);
 
 /* Parses len bytes of src (copied) into f. Like Compose, ${VAR} and a bare KEY line look
  * VAR up in lookup first (may be NULL: nothing defined) and then in the keys set earlier
- * in this file. Syntax findings go to diags (may be NULL). Returns 0, or -1 when out of
- * memory. f must be freed with dotenv_free even on failure. */
+ * in this file. A value over limits->max_value_bytes (or past max_total_bytes) is a
+ * value-too-large finding and stays empty; limits NULL means the defaults. Syntax findings
+ * go to diags (may be NULL). Returns 0, or -1 when out of memory. f must be freed with
+ * dotenv_free even on failure. */
 int dotenv_parse(dotenv_file *f, const char *name, const char *src, size_t len,
-                 dotenv_lookup_fn lookup, void *ctx, diag_list *diags);
+                 dotenv_lookup_fn lookup, void *ctx, const dotenv_limits *limits,
+                 diag_list *diags);
 
 /* Reads path ("-" = stdin) and parses it. -1 with a sentence in err on an I/O error
- * (missing file, directory, too large). */
+ * (missing file, directory, more than limits->max_file_bytes) or when out of memory. */
 int dotenv_load_path(dotenv_file *f, const char *path, dotenv_lookup_fn lookup, void *ctx,
-                     diag_list *diags, char *err, size_t errlen);
+                     const dotenv_limits *limits, diag_list *diags, char *err, size_t errlen);
+
+/* dotenv_load_path for a tool that uses the values (envcheck get, secretgen), which
+ * refuses a file Compose would refuse: prints the findings, then "TOOL: PATH has syntax
+ * errors (Compose would refuse it)", or the I/O or memory error, on err. Returns 0, 1 for
+ * a file with syntax errors, 2 on an I/O error or out of memory (the exit status). f must
+ * be freed with dotenv_free in every case. */
+int dotenv_load_usable(dotenv_file *f, const char *tool, const char *path,
+                       dotenv_lookup_fn lookup, const dotenv_limits *limits, FILE *err);
 
 void dotenv_free(dotenv_file *f);
 

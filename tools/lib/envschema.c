@@ -14,6 +14,7 @@
 
 #define ENVSCHEMA_MAX_VARS 10000
 #define ENVSCHEMA_MAX_PATTERN 200
+#define ENVSCHEMA_MAX_LIMIT (1 << 30) /* a size limit above 1 GiB protects nothing */
 
 static const char *type_names[] = {"string", "int", "port", "bool", "enum", "url", "email",
                                    "regex", "secret"};
@@ -238,6 +239,34 @@ static int load_var(envschema_var *v, const char *file, const ynode *key, const 
     return 0;
 }
 
+/* `limits:` {max_file_bytes, max_value_bytes, max_total_bytes}: each a number of bytes;
+ * the ones not given keep their defaults. */
+static int load_limits(envschema *s, const char *file, const ynode *limits, char *err,
+                       size_t errlen)
+{
+    if (limits->kind != YNODE_MAP)
+        return fail(err, errlen, file, limits,
+                    "'limits' must be a map (max_file_bytes, max_value_bytes, max_total_bytes)");
+    static const char *names[] = {"max_file_bytes", "max_value_bytes", "max_total_bytes"};
+    size_t *fields[] = {&s->limits.max_file_bytes, &s->limits.max_value_bytes,
+                        &s->limits.max_total_bytes};
+    for (size_t i = 0; i < limits->len; i++) {
+        const ynode *k = limits->children[2 * i], *v = limits->children[2 * i + 1];
+        size_t f = 0;
+        while (f < 3 && (k->kind != YNODE_SCALAR || strcmp(k->value, names[f])))
+            f++;
+        if (f == 3)
+            return fail(err, errlen, file, k,
+                        "unknown limit (expected max_file_bytes, max_value_bytes, max_total_bytes)");
+        long long num;
+        if (ynode_int(v, &num) || num < 1 || num > ENVSCHEMA_MAX_LIMIT)
+            return fail(err, errlen, file, v, "limits.%s must be a number of bytes from 1 to %d",
+                        names[f], ENVSCHEMA_MAX_LIMIT);
+        *fields[f] = (size_t)num;
+    }
+    return 0;
+}
+
 static int load_doc(envschema *s, const char *file, const ydoc *doc, char *err, size_t errlen)
 {
     const ynode *root = doc->root;
@@ -245,9 +274,14 @@ static int load_doc(envschema *s, const char *file, const ydoc *doc, char *err, 
         return fail(err, errlen, file, root, "expected a map with 'variables'");
     for (size_t i = 0; i < root->len; i++) {
         const ynode *k = root->children[2 * i];
-        if (k->kind != YNODE_SCALAR || (strcmp(k->value, "variables") && strcmp(k->value, "version")))
-            return fail(err, errlen, file, k, "unknown top-level field (expected version, variables)");
+        if (k->kind != YNODE_SCALAR || (strcmp(k->value, "variables") && strcmp(k->value, "version") &&
+                                        strcmp(k->value, "limits")))
+            return fail(err, errlen, file, k,
+                        "unknown top-level field (expected version, limits, variables)");
     }
+    const ynode *limits = ynode_map_get(root, "limits");
+    if (limits && load_limits(s, file, limits, err, errlen))
+        return -1;
     const ynode *vars = ynode_map_get(root, "variables");
     if (!vars || vars->kind != YNODE_MAP)
         return fail(err, errlen, file, vars ? vars : root, "'variables' must be a map of NAME: {type, ...}");
@@ -277,6 +311,7 @@ static int load_doc(envschema *s, const char *file, const ydoc *doc, char *err, 
 static int load_from(envschema *s, const char *name, ydoc_reader *r, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
+    s->limits = DOTENV_LIMITS_DEFAULT;
     s->path = strdup(name);
     if (!r || !s->path) {
         ydoc_reader_free(r);

@@ -1,11 +1,13 @@
 /* envschema: env.schema.yaml, what each variable may hold (type, range, required or
- * required-when, secret, default, description), and the checks of one value against it. */
+ * required-when, secret, default, description), the size limits of a .env file, and the
+ * checks of one value against it. */
 #ifndef TODO_ENVSCHEMA_H
 #define TODO_ENVSCHEMA_H
 
 #include <regex.h>
 #include <stddef.h>
 
+#include "dotenv.h"
 #include "secret.h"
 
 typedef enum {
@@ -43,6 +45,7 @@ typedef struct envschema {
     envschema_var *vars;
     size_t len;
     char *path;
+    dotenv_limits limits;    /* `limits:` (sizes of a .env), the defaults where unset */
 } envschema;
 
 /* Loads and checks a schema. -1 with "FILE:LINE:COL: what is wrong" in err. */

@@ -81,6 +81,20 @@ char *secret_generate(size_t n, secret_encoding e)
     return out;
 }
 
+void secret_free(void *p, size_t n)
+{
+    if (!p)
+        return;
+    OPENSSL_cleanse(p, n);
+    free(p);
+}
+
+void secret_free_str(char *s)
+{
+    if (s)
+        secret_free(s, strlen(s));
+}
+
 unsigned char *secret_base64_decode(const char *text, size_t len, size_t *outlen)
 {
     if (len % 4)

@@ -19,6 +19,11 @@ int secret_random(unsigned char *buf, size_t n);
 char *secret_encode(const unsigned char *bytes, size_t n, secret_encoding e);
 /* A fresh random secret of n bytes (1..SECRET_MAX_BYTES) in encoding e, or NULL. */
 char *secret_generate(size_t n, secret_encoding e);
+/* Wipes n bytes at p (OPENSSL_cleanse: unlike memset, never optimised away before a
+ * free) and frees p. NULL is fine. */
+void secret_free(void *p, size_t n);
+/* secret_free for a NUL-terminated string. */
+void secret_free_str(char *s);
 /* Standard base64 (with padding) decoding; returns an owned buffer and its length in
  * *outlen, or NULL when the text is not valid base64. */
 unsigned char *secret_base64_decode(const char *text, size_t len, size_t *outlen);

@@ -228,6 +228,14 @@ static int set_error(ydoc_error *err, unsigned line, unsigned col, const char *f
     return -1;
 }
 
+/* set_error for a failed allocation: err->oom tells it from a problem of the input. */
+static int set_oom(ydoc_error *err, unsigned line, unsigned col)
+{
+    if (err)
+        err->oom = 1;
+    return set_error(err, line, col, "out of memory while parsing YAML");
+}
+
 static void parser_error(ydoc_reader *r, ydoc_error *err)
 {
     yaml_parser_t *p = &r->parser;
@@ -243,7 +251,7 @@ static void parser_error(ydoc_reader *r, ydoc_error *err)
         return;
     }
     if (p->error == YAML_MEMORY_ERROR) {
-        set_error(err, 0, 0, "out of memory while parsing YAML");
+        set_oom(err, 0, 0);
         return;
     }
     if (p->context)
@@ -282,7 +290,7 @@ static int attach(ydoc_reader *r, ydoc *doc, ynode *child, ydoc_error *err)
         size_t cap = f->cap ? f->cap * 2 : 8;
         ynode **items = realloc(f->items, cap * sizeof *items);
         if (!items)
-            return set_error(err, child->line, child->col, "out of memory");
+            return set_oom(err, child->line, child->col);
         f->items = items;
         f->cap = cap;
     }
@@ -300,7 +308,7 @@ static int open_collection(ydoc_reader *r, ynode *node, const yaml_char_t *ancho
         size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
         struct frame *s = realloc(r->stack, cap * sizeof *s);
         if (!s)
-            return set_error(err, node->line, node->col, "out of memory");
+            return set_oom(err, node->line, node->col);
         r->stack = s;
         r->stack_cap = cap;
     }
@@ -308,7 +316,7 @@ static int open_collection(ydoc_reader *r, ynode *node, const yaml_char_t *ancho
     memset(f, 0, sizeof *f);
     f->node = node;
     if (anchor && !(f->anchor = strdup((const char *)anchor)))
-        return set_error(err, node->line, node->col, "out of memory");
+        return set_oom(err, node->line, node->col);
     return 0;
 }
 
@@ -320,13 +328,13 @@ static int close_collection(ydoc_reader *r, ydoc *doc, ydoc_error *err)
     if (f.n) {
         n->children = arena_alloc(r->arena, f.n * sizeof *n->children);
         if (!n->children)
-            rc = set_error(err, n->line, n->col, "out of memory");
+            rc = set_oom(err, n->line, n->col);
         else
             memcpy(n->children, f.items, f.n * sizeof *n->children);
     }
     n->len = n->kind == YNODE_MAP ? f.n / 2 : f.n;
     if (!rc && f.anchor && anchor_set(r, f.anchor, n))
-        rc = set_error(err, n->line, n->col, "out of memory");
+        rc = set_oom(err, n->line, n->col);
     free(f.items);
     free(f.anchor);
     if (!rc)
@@ -347,14 +355,14 @@ static int handle_event(ydoc_reader *r, ydoc *doc, yaml_event_t *ev, ydoc_error 
                              ev->data.scalar.length, r->limits.max_scalar);
         if (!(n = new_node(r, YNODE_SCALAR, &ev->start_mark)) ||
             !(n->value = arena_alloc(r->arena, ev->data.scalar.length + 1)))
-            return set_error(err, 0, 0, "out of memory");
+            return set_oom(err, 0, 0);
         memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
         n->value[ev->data.scalar.length] = '\0';
         n->len = ev->data.scalar.length;
         n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
                     ev->data.scalar.style != YAML_ANY_SCALAR_STYLE;
         if (ev->data.scalar.anchor && anchor_set(r, (const char *)ev->data.scalar.anchor, n))
-            return set_error(err, n->line, n->col, "out of memory");
+            return set_oom(err, n->line, n->col);
         return attach(r, doc, n, err);
     }
     case YAML_ALIAS_EVENT: {
@@ -367,11 +375,11 @@ static int handle_event(ydoc_reader *r, ydoc *doc, yaml_event_t *ev, ydoc_error 
     }
     case YAML_SEQUENCE_START_EVENT:
         if (!(n = new_node(r, YNODE_SEQ, &ev->start_mark)))
-            return set_error(err, 0, 0, "out of memory");
+            return set_oom(err, 0, 0);
         return open_collection(r, n, ev->data.sequence_start.anchor, err);
     case YAML_MAPPING_START_EVENT:
         if (!(n = new_node(r, YNODE_MAP, &ev->start_mark)))
-            return set_error(err, 0, 0, "out of memory");
+            return set_oom(err, 0, 0);
         return open_collection(r, n, ev->data.mapping_start.anchor, err);
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
@@ -408,7 +416,7 @@ int ydoc_reader_next(ydoc_reader *r, ydoc *doc, ydoc_error *err)
             in_document = 1;
             r->arena = calloc(1, sizeof *r->arena);
             if (!r->arena)
-                rc = set_error(err, 0, 0, "out of memory");
+                rc = set_oom(err, 0, 0);
             doc->line = (unsigned)ev.start_mark.line + 1 + r->line_offset;
         } else if (in_document) {
             rc = handle_event(r, doc, &ev, err);
@@ -437,7 +445,7 @@ int ydoc_load_path(const char *path, ydoc *doc, ydoc_error *err)
     ydoc_reader *r = ydoc_reader_from_file(f, NULL);
     int rc;
     if (!r) {
-        rc = set_error(err, 0, 0, "out of memory");
+        rc = set_oom(err, 0, 0);
     } else {
         rc = ydoc_reader_next(r, doc, err);
         if (rc == 0)
@@ -500,6 +508,12 @@ const ynode *ynode_path(const ynode *root, const char *path)
 const char *ynode_str(const ynode *n)
 {
     return n && n->kind == YNODE_SCALAR ? n->value : NULL;
+}
+
+const char *ynode_map_str(const ynode *map, const char *key)
+{
+    const char *s = ynode_str(ynode_map_get(map, key));
+    return s ? s : "";
 }
 
 int ynode_is_null(const ynode *n)

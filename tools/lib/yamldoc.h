@@ -36,6 +36,7 @@ typedef struct ydoc_limits {
 typedef struct ydoc_error {
     unsigned line, col;  /* 1-based; 0 when unknown */
     char message[256];
+    int oom;             /* memory ran out: not a problem of the input */
 } ydoc_error;
 
 typedef struct ydoc_reader ydoc_reader;
@@ -66,6 +67,8 @@ const ynode *ynode_map_get(const ynode *map, const char *key);
 const ynode *ynode_path(const ynode *root, const char *path);
 /* Scalar text, or NULL when n is not a scalar. */
 const char *ynode_str(const ynode *n);
+/* Text of key's scalar value in map, or "" when absent or not a scalar. */
+const char *ynode_map_str(const ynode *map, const char *key);
 /* True for a missing node and for plain null, ~ or empty scalars. */
 int ynode_is_null(const ynode *n);
 /* Plain true/false (YAML 1.2 core, any case): 0 and *out set, -1 otherwise. */

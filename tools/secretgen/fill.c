@@ -21,12 +21,6 @@ static int by_start(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-static void print_diags(const diag_list *d, FILE *err)
-{
-    for (size_t i = 0; i < d->len; i++)
-        diag_print_text(err, &d->items[i]);
-}
-
 int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
 {
     envschema schema;
@@ -49,8 +43,6 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
         source = o->template_path;
     }
     dotenv_file f;
-    diag_list diags;
-    diag_list_init(&diags);
     edit *edits = calloc(schema.len + 1, sizeof *edits);
     size_t nedits = 0;
     char *data = NULL;
@@ -59,17 +51,14 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
         memset(&f, 0, sizeof f);
         goto done;
     }
-    int load = source ? dotenv_load_path(&f, source, NULL, NULL, &diags, msg, sizeof msg)
-                      : dotenv_parse(&f, o->env_path, "", 0, NULL, NULL, &diags);
-    if (load) {
-        fprintf(err, "secretgen: %s\n", source ? msg : "out of memory");
-        goto done;
-    }
-    if (diags.errors) {
-        print_diags(&diags, err);
-        fprintf(err, "secretgen: %s has syntax errors; fix them first (see `envcheck %s`)\n",
-                source, source);
-        rc = 1;
+    if (source) {
+        int load = dotenv_load_usable(&f, "secretgen", source, NULL, &schema.limits, err);
+        if (load) {
+            rc = load;
+            goto done;
+        }
+    } else if (dotenv_parse(&f, o->env_path, "", 0, NULL, NULL, &schema.limits, NULL)) {
+        fputs("secretgen: out of memory\n", err);
         goto done;
     }
     const char *nl = f.len > f.bom && memchr(f.src, '\r', f.len) && strstr(f.src, "\r\n") ? "\r\n" : "\n";
@@ -115,8 +104,7 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
             ed->end = e->raw_end;
             ed->text = strdup(value);
         }
-        memset(value, 0, strlen(value));
-        free(value);
+        secret_free_str(value);
         if (!ed->text) {
             fprintf(err, "secretgen: out of memory\n");
             goto done;
@@ -166,17 +154,11 @@ int secretgen_fill(const secretgen_fill_options *o, FILE *out, FILE *err)
                 o->env_path, names);
     rc = 0;
 done:
-    if (data) {
-        memset(data, 0, len);
-        free(data);
-    }
-    for (size_t i = 0; i < nedits; i++) {
-        memset(edits[i].text, 0, strlen(edits[i].text));
-        free(edits[i].text);
-    }
+    secret_free(data, len);
+    for (size_t i = 0; i < nedits; i++)
+        secret_free_str(edits[i].text);
     free(edits);
     dotenv_free(&f);
-    diag_list_free(&diags);
     envschema_free(&schema);
     return rc;
 }

@@ -102,10 +102,7 @@ static int emit(const secretgen_k8s_options *o, const dotenv_file *f, char **key
         const dotenv_entry *e = dotenv_get(f, keys[i]);
         char *b64 = secret_encode((const unsigned char *)e->value, e->value_len, SECRET_BASE64);
         ok = b64 && scalar(&em, keys[i]) && scalar(&em, b64);
-        if (b64) {
-            memset(b64, 0, strlen(b64));
-            free(b64);
-        }
+        secret_free_str(b64);
     }
     ok = ok && map_end(&em) && map_end(&em);
     yaml_document_end_event_initialize(&ev, 1);
@@ -137,29 +134,22 @@ int secretgen_k8s(const secretgen_k8s_options *o, FILE *out, FILE *err)
         return 2;
     }
     dotenv_file f;
-    diag_list diags;
-    diag_list_init(&diags);
-    int rc = 2;
     char **keys = NULL;
     size_t n = 0;
     char *list = NULL;
-    if (dotenv_load_path(&f, o->env_path, dotenv_lookup_environ, NULL, &diags, msg, sizeof msg)) {
-        fprintf(err, "secretgen: %s\n", msg);
+    int rc = dotenv_load_usable(&f, "secretgen", o->env_path, dotenv_lookup_environ,
+                                o->schema_path ? &schema.limits : NULL, err);
+    if (rc)
         goto done;
-    }
-    if (diags.errors) {
-        for (size_t i = 0; i < diags.len; i++)
-            diag_print_text(err, &diags.items[i]);
-        fprintf(err, "secretgen: %s has syntax errors (Compose would refuse it)\n", o->env_path);
-        rc = 1;
-        goto done;
-    }
+    rc = 2;
     keys = calloc(f.nentries + schema.len + 1, sizeof *keys);
-    if (!keys)
+    list = o->keys ? strdup(o->keys) : NULL;
+    if (!keys || (o->keys && !list)) {
+        fputs("secretgen: out of memory\n", err);
         goto done;
+    }
     if (o->keys) {
-        list = strdup(o->keys);
-        for (char *save = NULL, *k = list ? strtok_r(list, ",", &save) : NULL; k;
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k;
              k = strtok_r(NULL, ",", &save)) {
             const dotenv_entry *e = dotenv_get(&f, k);
             if (!e) {
@@ -204,7 +194,6 @@ done:
     free(list);
     free(keys);
     dotenv_free(&f);
-    diag_list_free(&diags);
     envschema_free(&schema);
     return rc;
 }

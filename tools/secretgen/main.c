@@ -15,10 +15,14 @@ static void usage(FILE *out)
           "  rand   print a random secret (OpenSSL RAND_bytes; default 32 bytes, base64url)\n"
           "  fill   create ENV_FILE from the template if missing, then give every generated\n"
           "         secret of the schema that is missing, empty or a placeholder a fresh value;\n"
-          "         atomic write, mode 0600; prints the names it filled, never values\n"
+          "         atomic write through a .secretgen-XXXXXX file (removed on SIGINT, SIGTERM,\n"
+          "         SIGHUP), mode 0600, owner and group of the file replaced; prints the\n"
+          "         names it filled, never values\n"
           "  k8s    print a v1 Secret (type Opaque) with the values as Docker Compose parses\n"
           "         them: the keys listed, the schema's secret variables, or every key\n"
           "\n"
+          "The env file is read under the schema's limits: section (default 1 MiB, 128 KiB a\n"
+          "value, 2 MiB of values).\n"
           "Exit status: 0 ok, 1 the env file is unusable (syntax, missing key), 2 usage or I/O error.\n",
           out);
 }

@@ -1,7 +1,4 @@
 /* rand: `secretgen rand`, one random secret on standard output. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "secretgen.h"
 
 int secretgen_rand(size_t n, secret_encoding e, FILE *out, FILE *err)
@@ -12,7 +9,6 @@ int secretgen_rand(size_t n, secret_encoding e, FILE *out, FILE *err)
         return 2;
     }
     fprintf(out, "%s\n", s);
-    memset(s, 0, strlen(s));
-    free(s);
+    secret_free_str(s);
     return fflush(out) ? 2 : 0;
 }

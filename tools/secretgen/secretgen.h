@@ -8,16 +8,34 @@
 
 #include "secret.h"
 
-/* Test hook: SECRETGEN_TEST_FAULT=before-rename kills the process after the temporary
- * file is written and synced but before it replaces the target (a crash at the worst
- * moment); SECRETGEN_TEST_FAULT=write makes the write fail. Only tests set it. */
-#define SECRETGEN_FAULT_ENV "SECRETGEN_TEST_FAULT"
-
 /* Prints n random bytes in encoding e and a newline. Returns 0, or 2 on failure. */
 int secretgen_rand(size_t n, secret_encoding e, FILE *out, FILE *err);
 
-/* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of
- * the directory. The file gets mode. -1 with a sentence in err; the old file is intact. */
+/* One replacement of a file in progress (atomic.c): a temporary file in the same
+ * directory, named .secretgen-XXXXXX (the repository's .gitignore ignores it), mode
+ * `mode` from its creation, owner and group of the file it replaces. Until commit or
+ * abort, SIGINT, SIGTERM and SIGHUP remove it before the process dies as they ask. */
+typedef struct secretgen_atomic {
+    char *dest;   /* the file replaced (a symlink's target) */
+    char *dir;    /* its directory */
+    char *tmp;    /* the temporary file; NULL once committed or aborted */
+    int fd;
+} secretgen_atomic;
+
+/* Creates the temporary file. -1 with a sentence in err (nothing is left behind). */
+int secretgen_atomic_begin(secretgen_atomic *a, const char *path, mode_t mode, char *err,
+                           size_t errlen);
+/* Appends len bytes. -1 with a sentence in err; then call secretgen_atomic_abort. */
+int secretgen_atomic_write(secretgen_atomic *a, const char *data, size_t len, char *err,
+                           size_t errlen);
+/* fsync, rename over dest, fsync of the directory. -1 with a sentence in err (the
+ * temporary file is removed, dest is intact). Frees a either way. */
+int secretgen_atomic_commit(secretgen_atomic *a, char *err, size_t errlen);
+/* Removes the temporary file and frees a. */
+void secretgen_atomic_abort(secretgen_atomic *a);
+
+/* begin + write + commit: replaces path with data so a reader (or a crash) sees the old
+ * or the new content, never a mix. -1 with a sentence in err; the old file is intact. */
 int secretgen_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
                            char *err, size_t errlen);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_helpers.h"
 #include "dotenv.h"
@@ -31,7 +32,7 @@ static int fake_env(void *ctx, const char *name, const char **value)
 static void parse(dotenv_file *f, diag_list *d, const char *text)
 {
     diag_list_init(d);
-    ck_assert_int_eq(dotenv_parse(f, "t.env", text, strlen(text), fake_env, NULL, d), 0);
+    ck_assert_int_eq(dotenv_parse(f, "t.env", text, strlen(text), fake_env, NULL, NULL, d), 0);
 }
 
 /* input -> the value Compose gives key (NULL: key not set) */
@@ -202,7 +203,7 @@ START_TEST(reports_syntax_errors)
     diag_list_init(&d);
     const char *in = error_cases[_i].input;
     size_t len = error_cases[_i].len ? error_cases[_i].len : strlen(in);
-    ck_assert_int_eq(dotenv_parse(&f, "t.env", in, len, fake_env, NULL, &d), 0);
+    ck_assert_int_eq(dotenv_parse(&f, "t.env", in, len, fake_env, NULL, NULL, &d), 0);
     int found = 0;
     for (size_t i = 0; i < d.len; i++)
         if (!strcmp(d.items[i].rule, error_cases[_i].rule) && d.items[i].line == error_cases[_i].line &&
@@ -313,7 +314,7 @@ START_TEST(deep_nesting_is_bounded)
     dotenv_file f;
     diag_list d;
     diag_list_init(&d);
-    ck_assert_int_eq(dotenv_parse(&f, "t.env", s, n, NULL, NULL, &d), 0);
+    ck_assert_int_eq(dotenv_parse(&f, "t.env", s, n, NULL, NULL, NULL, &d), 0);
     ck_assert_uint_eq(d.errors, 1);
     ck_assert_str_eq(d.items[0].rule, "bad-substitution");
     ck_assert_ptr_nonnull(strstr(d.items[0].message, "nested"));
@@ -343,7 +344,7 @@ START_TEST(nesting_within_the_limit_works)
 }
 END_TEST
 
-START_TEST(long_lines_and_many_lines)
+START_TEST(long_lines_within_raised_limits)
 {
     size_t len = 10u << 20;
     char *s = malloc(len + 16);
@@ -353,7 +354,9 @@ START_TEST(long_lines_and_many_lines)
     dotenv_file f;
     diag_list d;
     diag_list_init(&d);
-    ck_assert_int_eq(dotenv_parse(&f, "t.env", s, len + 10, NULL, NULL, &d), 0);
+    const dotenv_limits big = {len + 10, len, len + 1};
+    ck_assert_int_eq(dotenv_parse(&f, "t.env", s, len + 10, NULL, NULL, &big, &d), 0);
+    ck_assert_uint_eq(d.len, 0);
     ck_assert_uint_eq(dotenv_get(&f, "LONG")->value_len, len);
     ck_assert_str_eq(dotenv_get(&f, "B")->value, "1");
     dotenv_free(&f);
@@ -369,6 +372,94 @@ static void collect(void *ctx, const char *name, size_t len)
     strcat(out, ",");
 }
 
+/* Parses text with limits; returns the number of value-too-large findings. */
+static size_t too_large(dotenv_file *f, diag_list *d, const char *text, const dotenv_limits *lim)
+{
+    diag_list_init(d);
+    ck_assert_int_eq(dotenv_parse(f, "t.env", text, strlen(text), fake_env, NULL, lim, d), 0);
+    size_t n = 0;
+    for (size_t i = 0; i < d->len; i++)
+        n += !strcmp(d->items[i].rule, "value-too-large");
+    return n;
+}
+
+/* Each value twice the previous one: 2^47 bytes if nothing stopped it. */
+START_TEST(doubling_references_stop_at_the_value_limit)
+{
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof text, "A00=xxxxxxxxxxxxxxxx\n");
+    for (int i = 1; i < 44; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "A%02d=${A%02d}${A%02d}\n", i, i - 1, i - 1);
+    dotenv_file f;
+    diag_list d;
+    ck_assert_uint_eq(too_large(&f, &d, text, NULL), 1);
+    ck_assert_uint_eq(d.len, 1);
+    ck_assert_str_eq(d.items[0].message,
+                     "A14: the value expands to more than 131072 bytes (limits.max_value_bytes)");
+    ck_assert_uint_eq(d.items[0].line, 15);
+    ck_assert_uint_eq(d.items[0].col, 5);
+    ck_assert_uint_eq(dotenv_get(&f, "A13")->value_len, 131072); /* the limit itself is fine */
+    ck_assert_uint_eq(dotenv_get(&f, "A14")->value_len, 0);
+    ck_assert(dotenv_get(&f, "A14")->error);
+    ck_assert_uint_eq(dotenv_get(&f, "A43")->value_len, 0);
+    dotenv_free(&f);
+    diag_list_free(&d);
+}
+END_TEST
+
+START_TEST(every_kind_of_value_obeys_the_limits)
+{
+    const dotenv_limits lim = {1 << 20, 4, 10};
+    dotenv_file f;
+    diag_list d;
+    /* literal, single-quoted, double-quoted, expanded, and a bare KEY from the environment */
+    const char *over[] = {"A=12345\n", "A='12345'\n", "A=\"12345\"\n", "B=123\nA=${B}${B}\n",
+                          "ENV_ONLY\n"};
+    for (size_t i = 0; i < sizeof over / sizeof *over; i++) {
+        const char *key = i == 4 ? "ENV_ONLY" : "A";
+        ck_assert_msg(too_large(&f, &d, over[i], &lim) == 1, "case %zu", i);
+        ck_assert_msg(dotenv_get(&f, key) && dotenv_get(&f, key)->error, "case %zu", i);
+        ck_assert_ptr_nonnull(strstr(d.items[d.len - 1].message, "more than 4 bytes"));
+        dotenv_free(&f);
+        diag_list_free(&d);
+    }
+    ck_assert_uint_eq(too_large(&f, &d, "A=1234\nB='1234'\n", &lim), 0);
+    ck_assert_str_eq(dotenv_get(&f, "B")->value, "1234");
+    dotenv_free(&f);
+    diag_list_free(&d);
+    /* 4 + 4 + 4 bytes: the third value passes max_total_bytes (10) */
+    ck_assert_uint_eq(too_large(&f, &d, "A=1234\nB=1234\nC=1234\nD=\n", &lim), 1);
+    ck_assert_str_eq(d.items[0].message,
+                     "C: the values of this file expand to more than 10 bytes in all "
+                     "(limits.max_total_bytes)");
+    ck_assert_str_eq(dotenv_get(&f, "D")->value, ""); /* an empty value still fits */
+    dotenv_free(&f);
+    diag_list_free(&d);
+}
+END_TEST
+
+START_TEST(file_larger_than_the_limit_is_not_read)
+{
+    const dotenv_limits lim = {10, 100, 100};
+    char *path = write_temp("A=1\nB=22222\n", 12);
+    dotenv_file f;
+    char err[256];
+    ck_assert_int_eq(dotenv_load_path(&f, path, NULL, NULL, &lim, NULL, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is larger than 10 bytes (limits.max_file_bytes)"));
+    dotenv_free(&f);
+    /* a device that never ends is refused after max_file_bytes, not read forever */
+    ck_assert_int_eq(dotenv_load_path(&f, "/dev/zero", NULL, NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is larger than 1048576 bytes"));
+    dotenv_free(&f);
+    const dotenv_limits enough = {12, 100, 100};
+    ck_assert_int_eq(dotenv_load_path(&f, path, NULL, NULL, &enough, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(dotenv_get(&f, "B")->value, "22222");
+    dotenv_free(&f);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(references_are_found)
 {
     char out[128] = "";
@@ -382,10 +473,10 @@ START_TEST(missing_file_is_an_io_error)
 {
     dotenv_file f;
     char err[256];
-    ck_assert_int_eq(dotenv_load_path(&f, "/nonexistent/.env", NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(dotenv_load_path(&f, "/nonexistent/.env", NULL, NULL, NULL, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "/nonexistent/.env"));
     dotenv_free(&f);
-    ck_assert_int_eq(dotenv_load_path(&f, "/tmp", NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(dotenv_load_path(&f, "/tmp", NULL, NULL, NULL, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "directory"));
     dotenv_free(&f);
 }
@@ -405,7 +496,10 @@ int main(void)
     tcase_add_test(tc, duplicates_link_to_the_previous_entry);
     tcase_add_test(tc, deep_nesting_is_bounded);
     tcase_add_test(tc, nesting_within_the_limit_works);
-    tcase_add_test(tc, long_lines_and_many_lines);
+    tcase_add_test(tc, long_lines_within_raised_limits);
+    tcase_add_test(tc, doubling_references_stop_at_the_value_limit);
+    tcase_add_test(tc, every_kind_of_value_obeys_the_limits);
+    tcase_add_test(tc, file_larger_than_the_limit_is_not_read);
     tcase_add_test(tc, references_are_found);
     tcase_add_test(tc, missing_file_is_an_io_error);
     suite_add_tcase(s, tc);

@@ -18,7 +18,8 @@ static const char *file_rules[] = {
     "unterminated-quote", "invalid-key", "invalid-utf8", "bad-substitution", "duplicated-key",
     "ending-blank-line", "extra-blank-line", "incorrect-delimiter", "key-without-value",
     "leading-character", "lowercase-key", "quote-character", "space-character",
-    "substitution-key", "trailing-whitespace", "unordered-key", "value-without-quotes"};
+    "substitution-key", "trailing-whitespace", "unordered-key", "value-without-quotes",
+    "value-too-large"};
 
 static char schema_path[4096];
 
@@ -256,7 +257,7 @@ START_TEST(environ_mode_checks_the_process_environment)
 END_TEST
 
 static const char *hostile[] = {"binary.env", "nul-bytes.env", "invalid-utf8.env", "nested.env",
-                                "unbalanced.env", "quotes.env"};
+                                "unbalanced.env", "quotes.env", "doubling.env"};
 
 START_TEST(hostile_input_gives_a_finding_not_a_crash)
 {
@@ -272,38 +273,251 @@ START_TEST(hostile_input_gives_a_finding_not_a_crash)
 }
 END_TEST
 
-START_TEST(ten_megabyte_line_is_handled)
+/* A line of n 'x' as the value of T_HOME_URL, then an invalid UTF-8 line. */
+static char *long_line(size_t n, size_t *len)
 {
-    size_t n = 10u << 20;
     char *text = malloc(n + 32);
     memcpy(text, "T_HOME_URL=", 11);
     memset(text + 11, 'x', n);
     memcpy(text + 11 + n, " \n\xff\n", 4);
-    tool_run r = run_text(text, n + 15, 1);
+    *len = n + 15;
+    return text;
+}
+
+START_TEST(long_value_is_a_finding_and_a_huge_file_is_not_read)
+{
+    size_t len;
+    char *text = long_line(900u << 10, &len); /* under the 1 MiB file limit */
+    tool_run r = run_text(text, len, 1);
     ck_assert_int_eq(r.status, 1);
-    ck_assert(has_rule(r.out, "invalid-type"));
+    ck_assert_ptr_nonnull(strstr(r.out, ":1:12: error: [value-too-large] T_HOME_URL: the value "
+                                        "expands to more than 131072 bytes (limits.max_value_bytes)"));
     ck_assert(has_rule(r.out, "invalid-utf8"));
     ck_assert(has_rule(r.out, "missing-required"));
     ck_assert_msg(strlen(r.out) < 4096, "the value was echoed");
     tool_run_free(&r);
     free(text);
+    text = long_line(10u << 20, &len);
+    r = run_text(text, len, 1);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "is larger than 1048576 bytes (limits.max_file_bytes)"));
+    ck_assert_str_eq(r.out, "");
+    tool_run_free(&r);
+    free(text);
+}
+END_TEST
+
+/* 44 lines (752 bytes) where each value is the previous one twice: 2^47 bytes if expanded.
+ * Before the limits, envcheck took 23 GB and secretgen k8s wrote gigabytes. The memory cap
+ * makes the old behaviour fail fast instead of taking the machine down. */
+START_TEST(doubling_references_stop_at_the_value_limit)
+{
+    char *path = fixture_copy("hostile/env/doubling.env");
+    const tool_limits cap = {256, 0};
+    const char *args[] = {"--schema", test_schema(), path, NULL};
+    tool_run r = run_tool_limited("envcheck", args, NULL, NULL, &cap);
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    char want[4200];
+    snprintf(want, sizeof want, "%s:15:5: error: [value-too-large] A14: the value expands to more "
+             "than 131072 bytes (limits.max_value_bytes)\n", path);
+    ck_assert_msg(strstr(r.out, want) != NULL, "got: %s", r.out);
+    ck_assert_msg(!strstr(r.out, "xxxx"), "a value was echoed");
+    tool_run_free(&r);
+    /* secretgen k8s refuses the file instead of writing the expansion out */
+    const char *k8s[] = {"k8s", "--name", "app", path, NULL};
+    r = run_tool_limited("secretgen", k8s, NULL, NULL, &cap);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "[value-too-large] A14"));
+    tool_run_free(&r);
+    free(path);
+}
+END_TEST
+
+/* Writes a schema with the given limits: section (and one variable). */
+static char *schema_with_limits(const char *limits)
+{
+    char text[512];
+    int n = snprintf(text, sizeof text, "version: 1\nlimits:\n%svariables:\n  A:\n    type: string\n"
+                     "    description: a string\n", limits);
+    return write_temp(text, (size_t)n);
+}
+
+START_TEST(schema_limits_section_sets_the_limits)
+{
+    char *schema = schema_with_limits("  max_file_bytes: 400\n  max_value_bytes: 64\n"
+                                      "  max_total_bytes: 100\n");
+    const char *args[] = {"--schema", schema, "-", NULL};
+    char text[512];
+    /* 65 bytes in one value: over max_value_bytes */
+    snprintf(text, sizeof text, "A=%065d\n", 0);
+    tool_run r = run_tool("envcheck", args, text, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "-:1:3: error: [value-too-large] A: the value expands to "
+                                        "more than 64 bytes (limits.max_value_bytes)"));
+    tool_run_free(&r);
+    /* 60 + 60 bytes: the second value goes past max_total_bytes */
+    snprintf(text, sizeof text, "A=%060d\nB=${A}\n", 0);
+    r = run_tool("envcheck", args, text, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "-:2:3: error: [value-too-large] B: the values of this "
+                                        "file expand to more than 100 bytes in all "
+                                        "(limits.max_total_bytes)"));
+    tool_run_free(&r);
+    /* 450 bytes of file: over max_file_bytes */
+    memset(text, '#', 449);
+    text[449] = '\n';
+    text[450] = '\0';
+    r = run_tool("envcheck", args, text, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "larger than 400 bytes (limits.max_file_bytes)"));
+    tool_run_free(&r);
+    unlink(schema);
+    free(schema);
+    /* a bad limit is a schema error naming where it is */
+    schema = schema_with_limits("  max_value_bytes: 0\n");
+    const char *bad[] = {"--schema", schema, "-", NULL};
+    r = run_tool("envcheck", bad, "A=1\n", NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, ":3:20: limits.max_value_bytes must be a number of bytes"));
+    tool_run_free(&r);
+    unlink(schema);
+    free(schema);
+}
+END_TEST
+
+/* Memory running out is an error (exit 2), never a check that quietly says less. The
+ * schema allows 64 MiB values; the process gets at most 32 MiB (per allocation under ASan). */
+START_TEST(out_of_memory_is_an_error_not_fewer_findings)
+{
+    char *schema = schema_with_limits("  max_value_bytes: 67108864\n  max_total_bytes: 134217728\n");
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "A00=%01024d\n", 0);
+    for (int i = 1; i <= 16; i++) /* A16 = 64 MiB */
+        n += (size_t)snprintf(text + n, sizeof text - n, "A%02d=${A%02d}${A%02d}\n", i, i - 1, i - 1);
+    snprintf(text + n, sizeof text - n, "lower=1\n");
+    const tool_limits cap = {32, 0};
+    const char *args[] = {"--schema", schema, "-", NULL};
+    tool_run r = run_tool_limited("envcheck", args, text, NULL, &cap);
+    ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "out of memory"));
+    ck_assert_str_eq(r.out, "");
+    tool_run_free(&r);
+    unlink(schema);
+    free(schema);
+}
+END_TEST
+
+/* ---- envcheck get ---- */
+
+static const char *get_env =
+    "# comment\n"
+    "export A=1\n"
+    "B=\"${A}-x\" # B uses A\n"
+    "C=${FROM_ENV:-fallback}\n"
+    "D=\n"
+    "T_TOKEN='kq3V9xZ2mLr8pW4tYb6NcD1fGh7JsA0e'\n"
+    "T_PORT: 8080\n";
+
+START_TEST(get_prints_values_as_compose_resolves_them)
+{
+    char *path = write_temp(get_env, strlen(get_env));
+    const char *args[] = {"get", path, "B", "A", "C", "D", "T_PORT", NULL};
+    tool_run r = run_tool("envcheck", args, NULL, NULL);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out, "1-x\n1\nfallback\n\n8080\n");
+    tool_run_free(&r);
+    /* Compose's order: ${VAR} looks in the environment first, then the file's earlier keys;
+     * a key's own value is the file's */
+    const char *env[] = {"FROM_ENV=exported", "A=from-env", NULL};
+    r = run_tool("envcheck", args, NULL, env);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "from-env-x\n1\nexported\n\n8080\n");
+    tool_run_free(&r);
+    /* standard input */
+    const char *stdin_args[] = {"get", "-", "C", NULL};
+    r = run_tool("envcheck", stdin_args, "C=${X:-a b}\n", NULL);
+    ck_assert_str_eq(r.out, "a b\n");
+    tool_run_free(&r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(get_prints_nothing_when_a_key_is_unset_or_unprintable)
+{
+    char *path = write_temp(get_env, strlen(get_env));
+    const char *unset[] = {"get", path, "A", "NOPE", "ALSO_NOPE", NULL};
+    tool_run r = run_tool("envcheck", unset, NULL, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "NOPE is not set in"));
+    ck_assert_ptr_nonnull(strstr(r.err, "ALSO_NOPE is not set in"));
+    tool_run_free(&r);
+    /* a bare KEY line the environment does not define sets nothing */
+    const char *bare[] = {"get", "-", "KEY", NULL};
+    r = run_tool("envcheck", bare, "KEY\n", NULL);
+    ck_assert_int_eq(r.status, 1);
+    tool_run_free(&r);
+    const char *multi[] = {"get", "-", "M", NULL};
+    r = run_tool("envcheck", multi, "M=\"two\nlines\"\n", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "M spans several lines"));
+    tool_run_free(&r);
+    /* a file Compose refuses gives no value, even of a key that parsed */
+    r = run_tool("envcheck", (const char *const[]){"get", "-", "A", NULL}, "A=1\nB=${\n", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "[bad-substitution]"));
+    tool_run_free(&r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(get_shows_a_secret_only_when_asked)
+{
+    char *path = write_temp(get_env, strlen(get_env));
+    const char *hidden[] = {"get", "--schema", test_schema(), path, "T_PORT", "T_TOKEN", NULL};
+    tool_run r = run_tool("envcheck", hidden, NULL, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "T_TOKEN is secret"));
+    ck_assert_ptr_nonnull(strstr(r.err, "--show-secrets"));
+    ck_assert_ptr_null(strstr(r.err, "kq3V9xZ2"));
+    tool_run_free(&r);
+    const char *shown[] = {"get", "--schema", test_schema(), "--show-secrets", path, "T_TOKEN",
+                           "T_PORT", NULL};
+    r = run_tool("envcheck", shown, NULL, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "kq3V9xZ2mLr8pW4tYb6NcD1fGh7JsA0e\n8080\n");
+    tool_run_free(&r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(get_usage_and_io_errors_exit_2)
+{
+    const char *cases[][6] = {{"get", NULL}, {"get", "-", NULL}, {"get", "--bogus", "-", "A", NULL},
+                              {"get", "/nonexistent/.env", "A", NULL},
+                              {"get", "--schema", "/nonexistent.yaml", "-", "A"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tool_run r = run_tool("envcheck", cases[i], "A=1\n", NULL);
+        ck_assert_msg(r.status == 2, "case %zu: exit %d", i, r.status);
+        ck_assert_msg(r.err[0] && !r.out[0], "case %zu", i);
+        tool_run_free(&r);
+    }
+    const char *help[] = {"get", "--help", NULL};
+    tool_run r = run_tool("envcheck", help, NULL, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "envcheck get [--schema FILE] [--show-secrets] FILE KEY..."));
+    tool_run_free(&r);
 }
 END_TEST
 
 /* ---- the repository's own .env.example and env.schema.yaml ---- */
-
-static const char *repo_file(const char *name)
-{
-    static char path[4096];
-    const char *fx = getenv("TOOLS_FIXTURES");
-    const char *suffix = "/tools/tests/fixtures";
-    size_t n = fx ? strlen(fx) : 0;
-    if (fx && n > strlen(suffix) && !strcmp(fx + n - strlen(suffix), suffix))
-        snprintf(path, sizeof path, "%.*s/%s", (int)(n - strlen(suffix)), fx, name);
-    else
-        snprintf(path, sizeof path, "%s", name);
-    return path;
-}
 
 START_TEST(env_example_documents_every_schema_variable)
 {
@@ -400,8 +614,18 @@ int main(void)
     tcase_add_test(tc, required_when_follows_the_other_variable);
     tcase_add_test(tc, environ_mode_checks_the_process_environment);
     tcase_add_loop_test(tc, hostile_input_gives_a_finding_not_a_crash, 0, sizeof hostile / sizeof *hostile);
-    tcase_add_test(tc, ten_megabyte_line_is_handled);
+    tcase_add_test(tc, long_value_is_a_finding_and_a_huge_file_is_not_read);
+    tcase_add_test(tc, doubling_references_stop_at_the_value_limit);
+    tcase_add_test(tc, schema_limits_section_sets_the_limits);
+    tcase_add_test(tc, out_of_memory_is_an_error_not_fewer_findings);
     suite_add_tcase(s, tc);
+    TCase *get = tcase_create("get");
+    tcase_set_timeout(get, 60);
+    tcase_add_test(get, get_prints_values_as_compose_resolves_them);
+    tcase_add_test(get, get_prints_nothing_when_a_key_is_unset_or_unprintable);
+    tcase_add_test(get, get_shows_a_secret_only_when_asked);
+    tcase_add_test(get, get_usage_and_io_errors_exit_2);
+    suite_add_tcase(s, get);
     TCase *repo = tcase_create("repository");
     tcase_set_timeout(repo, 60);
     tcase_add_test(repo, env_example_documents_every_schema_variable);

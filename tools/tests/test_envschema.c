@@ -33,6 +33,11 @@ static const struct {
     {"variables:\n  A:\n    type: port\n    description: x\n    generate: true\n", "only variables of type secret"},
     {"variables:\n  A: [1\n", "s.yaml:"},
     {"variables:\n  A:\n    type: int\n    description: x\n  A:\n    type: int\n    description: y\n", "twice"},
+    {"limits: 5\nvariables: {}\n", "'limits' must be a map"},
+    {"limits:\n  max_values: 5\nvariables: {}\n", "s.yaml:2:3: unknown limit"},
+    {"limits:\n  max_value_bytes: 0\nvariables: {}\n", "s.yaml:2:20: limits.max_value_bytes must be"},
+    {"limits:\n  max_file_bytes: 2000000000\nvariables: {}\n", "limits.max_file_bytes must be"},
+    {"limits:\n  max_total_bytes: lots\nvariables: {}\n", "limits.max_total_bytes must be"},
 };
 
 START_TEST(rejects_bad_schemas_with_a_position)
@@ -145,6 +150,22 @@ START_TEST(required_when_uses_value_then_default)
 }
 END_TEST
 
+START_TEST(limits_default_and_override)
+{
+    envschema s;
+    char err[512] = "";
+    ck_assert_int_eq(load(&s, "variables:\n  A: {type: int, description: a}\n", err, sizeof err), 0);
+    ck_assert_uint_eq(s.limits.max_file_bytes, DOTENV_DEFAULT_MAX_FILE_BYTES);
+    ck_assert_uint_eq(s.limits.max_value_bytes, DOTENV_DEFAULT_MAX_VALUE_BYTES);
+    ck_assert_uint_eq(s.limits.max_total_bytes, DOTENV_DEFAULT_MAX_TOTAL_BYTES);
+    envschema_free(&s);
+    ck_assert_int_eq(load(&s, "limits: {max_value_bytes: 64}\nvariables: {}\n", err, sizeof err), 0);
+    ck_assert_uint_eq(s.limits.max_value_bytes, 64);
+    ck_assert_uint_eq(s.limits.max_file_bytes, DOTENV_DEFAULT_MAX_FILE_BYTES); /* the rest kept */
+    envschema_free(&s);
+}
+END_TEST
+
 START_TEST(repository_schema_loads)
 {
     envschema s;
@@ -159,6 +180,10 @@ START_TEST(repository_schema_loads)
     ck_assert_str_eq(v->when_values[0], "openai");
     ck_assert(v->secret && !v->generate);
     ck_assert(envschema_find(&s, "JWT_SECRET")->min_length >= 32);
+    /* the limits the schema writes out are the built-in defaults its header documents */
+    ck_assert_uint_eq(s.limits.max_file_bytes, DOTENV_DEFAULT_MAX_FILE_BYTES);
+    ck_assert_uint_eq(s.limits.max_value_bytes, DOTENV_DEFAULT_MAX_VALUE_BYTES);
+    ck_assert_uint_eq(s.limits.max_total_bytes, DOTENV_DEFAULT_MAX_TOTAL_BYTES);
     envschema_free(&s);
 }
 END_TEST
@@ -172,6 +197,7 @@ int main(void)
     tcase_add_test(tc, placeholders_and_real_values);
     tcase_add_test(tc, entropy_estimate);
     tcase_add_test(tc, required_when_uses_value_then_default);
+    tcase_add_test(tc, limits_default_and_override);
     tcase_add_test(tc, repository_schema_loads);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -3,9 +3,11 @@
  * hostile input generated at run time (never committed). */
 #include <check.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_helpers.h"
@@ -292,14 +294,31 @@ END_TEST
 
 /* ---- in-process: the library API over a memory stream ---- */
 
-static size_t lint_text(kl_ctx *ctx, const char *text)
+/* The phases main runs, over text in memory, with ctx initialised by the caller:
+ * returns the exit status (free with lint_done). */
+static int lint_stream(kl_ctx *ctx, const char *text)
 {
-    ck_assert_int_eq(kubelint_ctx_init(ctx), 0);
+    ctx->index = kubelint_index_new();
+    ck_assert_ptr_nonnull(ctx->index);
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     ck_assert_ptr_nonnull(f);
-    kubelint_input_stream(ctx, f, "mem.yaml");
+    ck_assert_int_eq(kubelint_input_stream(ctx, f, "mem.yaml"), 0);
     fclose(f);
-    kubelint_finish(ctx, 0);
+    kubelint_rules_cross(ctx);
+    ck_assert(!ctx->oom);
+    return kubelint_status(ctx, 0);
+}
+
+static void lint_done(kl_ctx *ctx)
+{
+    kubelint_index_free(ctx->index);
+    kubelint_ctx_free(ctx);
+}
+
+static size_t lint_text(kl_ctx *ctx, const char *text)
+{
+    kubelint_ctx_init(ctx);
+    lint_stream(ctx, text);
     return ctx->diags.len;
 }
 
@@ -333,23 +352,19 @@ START_TEST(ignore_annotations_need_a_reason)
     ck_assert_int_eq(ipc, 0);
     ck_assert_int_eq(net, 1);
     ck_assert_int_eq(noreason, 1);
-    kubelint_ctx_free(&ctx);
+    lint_done(&ctx);
 }
 END_TEST
 
 START_TEST(findings_beyond_the_cap_are_counted)
 {
     kl_ctx ctx;
-    ck_assert_int_eq(kubelint_ctx_init(&ctx), 0);
+    kubelint_ctx_init(&ctx);
     ctx.max_findings = 3;
-    const char *text = "a: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n---\ne: 1\n";
-    FILE *f = fmemopen((void *)text, strlen(text), "r");
-    kubelint_input_stream(&ctx, f, "mem.yaml");
-    fclose(f);
-    ck_assert_int_eq(kubelint_finish(&ctx, 0), 1);
+    ck_assert_int_eq(lint_stream(&ctx, "a: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n---\ne: 1\n"), 1);
     ck_assert_uint_eq(ctx.diags.len, 3);
     ck_assert_uint_eq(ctx.dropped, 12); /* 5 documents x 3 missing fields = 15 */
-    kubelint_ctx_free(&ctx);
+    lint_done(&ctx);
 }
 END_TEST
 
@@ -421,13 +436,14 @@ START_TEST(invalid_utf8_and_binary_are_findings)
 }
 END_TEST
 
-START_TEST(many_small_documents_stream_through)
+/* A temporary file of docs small ConfigMaps, every broken_every-th document broken (0:
+ * none); the caller unlinks and frees the path. */
+static char *many_configmaps(size_t docs, size_t broken_every)
 {
-    /* ~50 MB: 400,000 small ConfigMaps and every 1000th document broken */
-    size_t docs = 400000, cap = docs * 140, n = 0;
+    size_t cap = docs * 140, n = 0;
     char *text = malloc(cap);
     for (size_t i = 0; i < docs; i++) {
-        if (i % 1000 == 999)
+        if (broken_every && i % broken_every == broken_every - 1)
             n += (size_t)snprintf(text + n, cap - n, "---\nbroken: [%zu\n", i);
         else
             n += (size_t)snprintf(text + n, cap - n,
@@ -435,6 +451,13 @@ START_TEST(many_small_documents_stream_through)
     }
     char *path = write_temp(text, n);
     free(text);
+    return path;
+}
+
+START_TEST(many_small_documents_stream_through)
+{
+    /* ~50 MB: 400,000 small ConfigMaps and every 1000th document broken */
+    char *path = many_configmaps(400000, 1000);
     const char *args[] = {"--include", "yaml-syntax,duplicate-object", path, NULL};
     tool_run r = lint(args, NULL);
     ck_assert_int_eq(r.status, 1);
@@ -443,6 +466,175 @@ START_TEST(many_small_documents_stream_through)
     tool_run_free(&r);
     unlink(path);
     free(path);
+}
+END_TEST
+
+/* Out of memory, kubelint says so and exits 2; it never prints a report of what it
+ * managed to check as if it were everything. (400,000 objects do not fit in 8 MiB.) */
+START_TEST(out_of_memory_is_an_error_not_a_partial_report)
+{
+    char *path = many_configmaps(400000, 0);
+    const tool_limits cap = {8, 0};
+    const char *args[] = {path, NULL};
+    tool_run r = run_tool_limited("kubelint", args, NULL, NULL, &cap);
+    ck_assert_msg(r.status == 2, "exit %d: %.300s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "kubelint: out of memory: the lint is incomplete"));
+    ck_assert_str_eq(r.out, "");
+    tool_run_free(&r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* ---- what a repository can hold: links, devices, FIFOs, empty folders ---- */
+
+static char tree[64];
+static const char *configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {k: v}\n";
+
+static void tree_setup(void)
+{
+    strcpy(tree, "/tmp/kubelint-tree-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tree));
+}
+
+static void tree_teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tree);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tree);
+}
+
+/* tree/name (static buffer, valid until the next call). */
+static const char *in_tree(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", tree, name);
+    return path;
+}
+
+static void put(const char *name, const char *text)
+{
+    FILE *f = fopen(in_tree(name), "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void link_to(const char *name, const char *target)
+{
+    ck_assert_int_eq(symlink(target, in_tree(name)), 0);
+}
+
+/* Fails unless text contains the printf-formatted want. */
+static void said(const char *text, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void said(const char *text, const char *fmt, ...)
+{
+    char want[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof want, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(strstr(text, want) != NULL, "no \"%s\" in:\n%s", want, text);
+}
+
+START_TEST(links_to_devices_and_fifos_are_errors_not_hangs)
+{
+    put("cm.yaml", configmap);
+    link_to("zero.yaml", "/dev/zero");
+    ck_assert_int_eq(mkfifo(in_tree("pipe.yaml"), 0600), 0);
+    link_to("to-pipe.yml", "pipe.yaml");
+    const char *args[] = {tree, NULL};
+    tool_run r = lint(args, NULL);
+    ck_assert_int_eq(r.status, 2);
+    said(r.err, "kubelint: %s/zero.yaml: symbolic link to a character device, not a regular "
+         "file; not read\n", tree);
+    said(r.err, "kubelint: %s/pipe.yaml: a FIFO, not a regular file", tree);
+    said(r.err, "kubelint: %s/to-pipe.yml: symbolic link to a FIFO", tree);
+    /* the regular manifest is still linted and reported */
+    ck_assert_ptr_nonnull(strstr(r.out, "in 1 object (1 file)"));
+    tool_run_free(&r);
+    /* named on the command line, they are refused the same way */
+    const char *devices[][2] = {{"/dev/zero", "a character device"},
+                                {in_tree("pipe.yaml"), "a FIFO"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *one[] = {devices[i][0], NULL};
+        r = lint(one, NULL);
+        ck_assert_int_eq(r.status, 2);
+        ck_assert_msg(strstr(r.err, devices[i][1]) != NULL, "%s", r.err);
+        tool_run_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(linked_directories_are_not_followed)
+{
+    put("cm.yaml", configmap);
+    link_to("loop.yaml", ".");
+    link_to("usr.yaml", "/usr");
+    ck_assert_int_eq(mkdir(in_tree("sub"), 0755), 0);
+    link_to("sub/up", "..");
+    link_to("sub/cm-again.yaml", "../cm.yaml"); /* a link to a file is read */
+    const char *args[] = {"--include", "duplicate-object", tree, NULL};
+    tool_run r = lint(args, NULL);
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "1 error, 0 warnings in 2 objects (2 files)"), "%s", r.out);
+    said(r.err, "kubelint: note: %s/loop.yaml: symbolic link to a directory, not followed", tree);
+    said(r.err, "kubelint: note: %s/usr.yaml: symbolic link", tree);
+    said(r.err, "kubelint: note: %s/sub/up: symbolic link", tree);
+    tool_run_free(&r);
+    /* given as an argument, a linked directory is linted */
+    const char *linked[] = {"--include", "duplicate-object", in_tree("loop.yaml"), NULL};
+    r = lint(linked, NULL);
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "in 2 objects (2 files)"), "%s", r.out);
+    tool_run_free(&r);
+}
+END_TEST
+
+START_TEST(broken_link_is_an_error)
+{
+    put("cm.yaml", configmap);
+    link_to("gone.yaml", "/nonexistent/manifest.yaml");
+    const char *args[] = {tree, NULL};
+    tool_run r = lint(args, NULL);
+    ck_assert_int_eq(r.status, 2);
+    said(r.err, "kubelint: %s/gone.yaml: broken symbolic link\n", tree);
+    tool_run_free(&r);
+}
+END_TEST
+
+START_TEST(directory_without_manifests_is_an_error)
+{
+    const char *args[] = {tree, NULL};
+    for (int files = 0; files < 2; files++) {
+        if (files) { /* a file that is not a manifest, an empty folder: still nothing */
+            put("README.md", "# not a manifest\n");
+            ck_assert_int_eq(mkdir(in_tree("empty"), 0755), 0);
+        }
+        tool_run r = lint(args, NULL);
+        ck_assert_int_eq(r.status, 2);
+        said(r.err, "kubelint: %s: no *.yaml or *.yml file in this directory; nothing to lint\n",
+             tree);
+        tool_run_free(&r);
+    }
+    /* an empty manifest is still a manifest (helm renders some) */
+    put("empty/nothing.yaml", "# nothing\n");
+    tool_run r = lint(args, NULL);
+    ck_assert_int_eq(r.status, 0);
+    tool_run_free(&r);
+}
+END_TEST
+
+START_TEST(file_over_the_size_limit_is_not_read)
+{
+    put("big.yaml", "");
+    ck_assert_int_eq(truncate(in_tree("big.yaml"), (off_t)300 << 20), 0); /* sparse */
+    const char *args[] = {in_tree("big.yaml"), NULL};
+    tool_run r = lint(args, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "big.yaml: larger than 256 MiB; not linted"), "%s", r.err);
+    tool_run_free(&r);
 }
 END_TEST
 
@@ -475,6 +667,16 @@ int main(void)
     tcase_add_test(hostile, huge_scalar_is_a_finding);
     tcase_add_test(hostile, invalid_utf8_and_binary_are_findings);
     tcase_add_test(hostile, many_small_documents_stream_through);
+    tcase_add_test(hostile, out_of_memory_is_an_error_not_a_partial_report);
     suite_add_tcase(s, hostile);
+    TCase *files = tcase_create("files");
+    tcase_set_timeout(files, 60);
+    tcase_add_checked_fixture(files, tree_setup, tree_teardown);
+    tcase_add_test(files, links_to_devices_and_fifos_are_errors_not_hangs);
+    tcase_add_test(files, linked_directories_are_not_followed);
+    tcase_add_test(files, broken_link_is_an_error);
+    tcase_add_test(files, directory_without_manifests_is_an_error);
+    tcase_add_test(files, file_over_the_size_limit_is_not_read);
+    suite_add_tcase(s, files);
     return run_suite(s);
 }

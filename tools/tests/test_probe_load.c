@@ -59,13 +59,16 @@ START_TEST(status_codes_are_counted)
 }
 END_TEST
 
+/* These run under ASan on busy shared cores: they assert what the logic guarantees
+ * (bounds the schedule or the server's delay imply), never a count per wall-clock second. */
+
 START_TEST(duration_bounds_the_run)
 {
     tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "2", "-d", "700ms");
     ck_assert_msg(r.status == 0, "%s", r.err);
-    double secs = number_after(r.out, "closed model, ");
-    ck_assert_msg(secs >= 0.69 && secs < 3, "%s", r.out);
-    ck_assert_msg(number_after(r.out, "requests: ") > 10, "%s", r.out);
+    /* the run lasts its duration, however many requests fit in it */
+    ck_assert_msg(number_after(r.out, "closed model, ") >= 0.69, "%s", r.out);
+    ck_assert_msg(number_after(r.out, "requests: ") >= 1, "%s", r.out);
     ck_assert_msg(strstr(r.out, " 0 errors"), "%s", r.out);
     tool_run_free(&r);
 }
@@ -73,10 +76,12 @@ END_TEST
 
 START_TEST(rate_sets_an_open_model)
 {
+    /* 4 connections to a local server would send thousands a second; the rate allows at
+     * most 100 in 1 s (and the one scheduled at 0) */
     tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "4", "-d", "1s", "--rate", "100");
     ck_assert_msg(r.status == 0, "%s", r.err);
     double n = number_after(r.out, "requests: ");
-    ck_assert_msg(n >= 60 && n <= 101, "%.0f requests at 100/s for 1 s", n);
+    ck_assert_msg(n >= 1 && n <= 101, "%.0f requests at 100/s for 1 s", n);
     ck_assert_ptr_nonnull(strstr(r.out, "open model"));
     tool_run_free(&r);
 }
@@ -84,12 +89,16 @@ END_TEST
 
 START_TEST(open_model_counts_queueing_in_latency)
 {
-    /* one connection, 100 ms answers, 20 requests/s asked: requests queue behind each
-     * other, and latency from the scheduled send grows well past the service time */
+    /* one connection, 100 ms answers, 20 requests/s asked: the k-th request (from 0) is
+     * scheduled at 50k ms but cannot be answered before 100(k+1) ms, so with n answered
+     * the slowest took at least 100 + 50(n-1) ms from its scheduled send */
     testserver_cmd(test_srv, "delay 100");
     tool_run r = PROBE("load", testserver_url(test_srv, "/"), "-c", "1", "-d", "1500ms", "--rate", "20");
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(number_after(r.out, "max ") > 300, "%s", r.out);
+    double n = number_after(r.out, "requests: ");
+    double floor_ms = (100 + 50 * (n - 1)) * 0.99; /* the histogram's 0.8 % error */
+    ck_assert_msg(n >= 2 && number_after(r.out, "max ") >= floor_ms, "%.0f requests, max below "
+                  "%.0f ms: %s", n, floor_ms, r.out);
     tool_run_free(&r);
 }
 END_TEST

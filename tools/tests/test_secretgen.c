@@ -1,16 +1,20 @@
 /* Check suite for the secretgen binary: rand's encodings, fill (creation from the template,
- * byte-for-byte preservation, idempotence, mode 0600, atomicity under a crash or a failed
- * write), and k8s (the manifest decodes back to the values Compose parses). */
+ * byte-for-byte preservation, idempotence, mode 0600, owner kept, atomicity under a
+ * signal, a kill or a failed write), and k8s (the manifest decodes back to the values Compose parses). */
 #include <check.h>
 #include <ctype.h>
+#include <dirent.h>
+#include <signal.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_helpers.h"
+#include "../secretgen/secretgen.h"
 #include "dotenv.h"
 #include "yamldoc.h"
 
@@ -218,27 +222,102 @@ START_TEST(fill_refuses_a_file_with_syntax_errors)
 }
 END_TEST
 
-START_TEST(crash_before_rename_leaves_the_old_file_intact)
+/* Name of the one .secretgen-* file in dir (static), or NULL when there is none. */
+static const char *leftover_temp(void)
+{
+    static char name[256];
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, ".secretgen-", 11)) {
+            snprintf(name, sizeof name, "%s", e->d_name);
+            count++;
+        }
+    closedir(d);
+    ck_assert_int_le(count, 1);
+    return count ? name : NULL;
+}
+
+/* In a child: starts replacing env_path with new secrets, writes them, then gets sig
+ * before the rename. Returns the child's wait status. */
+static int replace_then_signal(int sig, int ignore_first)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (ignore_first)
+            signal(sig, SIG_IGN);
+        secretgen_atomic a;
+        char err[256];
+        const char *text = "T_TOKEN=new-secret-value\n";
+        if (secretgen_atomic_begin(&a, env_path, 0600, err, sizeof err) ||
+            secretgen_atomic_write(&a, text, strlen(text), err, sizeof err))
+            _exit(3);
+        raise(sig);
+        _exit(secretgen_atomic_commit(&a, err, sizeof err) ? 4 : 0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+START_TEST(a_signal_while_replacing_removes_the_temporary_file)
+{
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    const char *text = "# keep me\nT_TOKEN=changeme\n";
+    spit(env_path, text);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        int status = replace_then_signal(sigs[i], 0);
+        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == sigs[i], "signal %d: status %d",
+                      sigs[i], status);
+        ck_assert_msg(leftover_temp() == NULL, "signal %d left %s", sigs[i], leftover_temp());
+        char *got = read_file(env_path, NULL);
+        ck_assert_str_eq(got, text);
+        free(got);
+    }
+    /* a signal the caller ignores (nohup) stays ignored: the replacement completes */
+    int status = replace_then_signal(SIGHUP, 1);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_ptr_null(leftover_temp());
+    char *got = read_file(env_path, NULL);
+    ck_assert_str_eq(got, "T_TOKEN=new-secret-value\n");
+    free(got);
+}
+END_TEST
+
+START_TEST(a_kill_leaves_the_old_file_and_a_private_ignored_temporary)
 {
     const char *text = "# keep me\nT_TOKEN=changeme\n";
     spit(env_path, text);
     chmod(env_path, 0640);
-    const char *env[] = {"SECRETGEN_TEST_FAULT=before-rename", NULL};
-    tool_run r = fill(NULL, env);
-    ck_assert_int_eq(r.status, 128 + 9); /* killed */
-    tool_run_free(&r);
+    int status = replace_then_signal(SIGKILL, 0);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
+    /* what SIGKILL leaves holds secrets: only its owner reads it, and git ignores it */
+    const char *tmp = leftover_temp();
+    ck_assert_ptr_nonnull(tmp);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, tmp);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cd '%s' && git check-ignore -q --no-index '%s' && "
+             "git check-ignore -q --no-index 'deploy/%s'", repo_file("."), tmp, tmp);
+    ck_assert_msg(system(cmd) == 0, "%s is not ignored by the repository's .gitignore", tmp);
+    unlink(path);
     /* the next run completes the job */
-    r = fill(NULL, NULL);
+    tool_run r = fill(NULL, NULL);
     ck_assert_int_eq(r.status, 0);
     tool_run_free(&r);
     got = read_file(env_path, NULL);
     ck_assert_int_eq(strncmp(got, "# keep me\nT_TOKEN=", 18), 0);
     ck_assert_ptr_null(strstr(got, "changeme"));
     free(got);
-    struct stat st;
     stat(env_path, &st);
     ck_assert_int_eq(st.st_mode & 0777, 0600);
 }
@@ -248,17 +327,37 @@ START_TEST(failed_write_leaves_the_old_file_and_no_temporary)
 {
     const char *text = "T_TOKEN=changeme\n";
     spit(env_path, text);
-    const char *env[] = {"SECRETGEN_TEST_FAULT=write", NULL};
-    tool_run r = fill(NULL, env);
+    const tool_limits small_files = {0, 8}; /* the new file cannot be written whole */
+    const char *args[] = {"fill", "--schema", schema, env_path, NULL};
+    tool_run r = run_tool_limited("secretgen", args, NULL, NULL, &small_files);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "unchanged"));
     tool_run_free(&r);
     char *got = read_file(env_path, NULL);
     ck_assert_str_eq(got, text);
     free(got);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -q secretgen", dir);
-    ck_assert_int_ne(system(cmd), 0);
+    ck_assert_ptr_null(leftover_temp());
+}
+END_TEST
+
+/* sudo make secrets must not hand the user's .env to root. */
+START_TEST(fill_keeps_the_owner_and_group_of_the_file)
+{
+    ck_assert_msg(geteuid() == 0, "this test gives the file another owner: run it as root "
+                                  "(make test does)");
+    spit(env_path, "T_TOKEN=changeme\n");
+    ck_assert_int_eq(chown(env_path, 65534, 65534), 0);
+    tool_run r = fill(NULL, NULL);
+    ck_assert_int_eq(r.status, 0);
+    tool_run_free(&r);
+    struct stat st;
+    ck_assert_int_eq(stat(env_path, &st), 0);
+    ck_assert_int_eq(st.st_uid, 65534);
+    ck_assert_int_eq(st.st_gid, 65534);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    char *got = read_file(env_path, NULL);
+    ck_assert_ptr_null(strstr(got, "changeme"));
+    free(got);
 }
 END_TEST
 
@@ -330,7 +429,7 @@ START_TEST(k8s_manifest_decodes_to_the_compose_values)
     dotenv_file f;
     diag_list d;
     diag_list_init(&d);
-    ck_assert_int_eq(dotenv_parse(&f, "k8s.env", k8s_env, strlen(k8s_env), dotenv_lookup_environ, NULL, &d), 0);
+    ck_assert_int_eq(dotenv_parse(&f, "k8s.env", k8s_env, strlen(k8s_env), dotenv_lookup_environ, NULL, NULL, &d), 0);
     ck_assert_uint_eq(data->len, 11); /* DUP once */
     for (size_t i = 0; i < data->len; i++) {
         const char *key = data->children[2 * i]->value;
@@ -428,8 +527,10 @@ int main(void)
     tcase_add_test(fc, fill_appends_missing_and_fills_bare_keys);
     tcase_add_test(fc, fill_keeps_real_secrets_and_skips_non_generated_ones);
     tcase_add_test(fc, fill_refuses_a_file_with_syntax_errors);
-    tcase_add_test(fc, crash_before_rename_leaves_the_old_file_intact);
+    tcase_add_test(fc, a_signal_while_replacing_removes_the_temporary_file);
+    tcase_add_test(fc, a_kill_leaves_the_old_file_and_a_private_ignored_temporary);
     tcase_add_test(fc, failed_write_leaves_the_old_file_and_no_temporary);
+    tcase_add_test(fc, fill_keeps_the_owner_and_group_of_the_file);
     tcase_add_test(fc, read_only_directory_is_an_error_not_a_partial_write);
     tcase_add_test(fc, fill_needs_a_schema);
     suite_add_tcase(s, fc);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,19 @@ const char *fixture(const char *rel)
     static char path[4096];
     const char *base = getenv("TOOLS_FIXTURES");
     snprintf(path, sizeof path, "%s/%s", base ? base : "tools/tests/fixtures", rel);
+    return path;
+}
+
+const char *repo_file(const char *name)
+{
+    static char path[4096];
+    const char *fx = getenv("TOOLS_FIXTURES");
+    const char *suffix = "/tools/tests/fixtures";
+    size_t n = fx ? strlen(fx) : 0;
+    if (fx && n > strlen(suffix) && !strcmp(fx + n - strlen(suffix), suffix))
+        snprintf(path, sizeof path, "%.*s/%s", (int)(n - strlen(suffix)), fx, name);
+    else
+        snprintf(path, sizeof path, "%s", name);
     return path;
 }
 
@@ -39,8 +53,38 @@ static int drain(int fd, char **buf, size_t *len, size_t *cap)
     return 1;
 }
 
+/* In the child, before exec: applies limits (see tool_limits). */
+static void apply_limits(const tool_limits *l)
+{
+    if (!l)
+        return;
+    if (l->memory_mib) {
+#ifdef __SANITIZE_ADDRESS__
+        char opts[512];
+        const char *old = getenv("ASAN_OPTIONS");
+        snprintf(opts, sizeof opts, "%s%sallocator_may_return_null=1:max_allocation_size_mb=%zu",
+                 old ? old : "", old && *old ? ":" : "", l->memory_mib);
+        setenv("ASAN_OPTIONS", opts, 1);
+#else
+        struct rlimit r = {(rlim_t)l->memory_mib << 20, (rlim_t)l->memory_mib << 20};
+        setrlimit(RLIMIT_AS, &r);
+#endif
+    }
+    if (l->file_bytes) {
+        struct rlimit r = {(rlim_t)l->file_bytes, (rlim_t)l->file_bytes};
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &r);
+    }
+}
+
 tool_run run_tool(const char *tool, const char *const *args, const char *stdin_text,
                   const char *const *env)
+{
+    return run_tool_limited(tool, args, stdin_text, env, NULL);
+}
+
+tool_run run_tool_limited(const char *tool, const char *const *args, const char *stdin_text,
+                          const char *const *env, const tool_limits *limits)
 {
     tool_run r = {-1, NULL, NULL};
     const char *bindir = getenv("TOOLS_BIN");
@@ -59,6 +103,7 @@ tool_run run_tool(const char *tool, const char *const *args, const char *stdin_t
         close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]);
         for (const char *const *e = env; e && *e; e++)
             putenv((char *)*e);
+        apply_limits(limits);
         size_t n = 0;
         while (args && args[n])
             n++;

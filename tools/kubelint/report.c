@@ -1,5 +1,6 @@
-/* rules: the rule table (ids, severities, descriptions for SARIF), the run context and
- * the one place a finding is filtered (disabled, ignored, capped) and recorded. */
+/* report: the rule table (ids, severities, descriptions for SARIF), the run context and
+ * the one place a finding is filtered (disabled, ignored, capped), recorded and printed.
+ * Every other module reports through it; it calls none of them. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,14 +86,12 @@ int kubelint_rule_mask(const char *list, uint64_t *mask, char *bad, size_t bad_s
     return 0;
 }
 
-int kubelint_ctx_init(kl_ctx *ctx)
+void kubelint_ctx_init(kl_ctx *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
     diag_list_init(&ctx->diags);
     ctx->enabled = (UINT64_C(1) << KL_NRULES) - 1;
     ctx->max_findings = 100000;
-    ctx->index = kubelint_index_new();
-    return ctx->index ? 0 : -1;
 }
 
 void kubelint_ctx_free(kl_ctx *ctx)
@@ -101,25 +100,29 @@ void kubelint_ctx_free(kl_ctx *ctx)
     for (size_t i = 0; i < ctx->nfiles; i++)
         free(ctx->files[i]);
     free(ctx->files);
-    kubelint_index_free(ctx->index);
     memset(ctx, 0, sizeof *ctx);
 }
 
-unsigned kubelint_add_file(kl_ctx *ctx, const char *name)
+int kubelint_add_file(kl_ctx *ctx, const char *name, unsigned *id)
 {
     if (ctx->nfiles == ctx->files_cap) {
         size_t cap = ctx->files_cap ? ctx->files_cap * 2 : 16;
         char **f = realloc(ctx->files, cap * sizeof *f);
-        if (!f)
-            abort();
+        if (!f) {
+            ctx->oom = 1;
+            return -1;
+        }
         ctx->files = f;
         ctx->files_cap = cap;
     }
     char *copy = strdup(name);
-    if (!copy)
-        abort();
+    if (!copy) {
+        ctx->oom = 1;
+        return -1;
+    }
     ctx->files[ctx->nfiles] = copy;
-    return (unsigned)ctx->nfiles++;
+    *id = (unsigned)ctx->nfiles++;
+    return 0;
 }
 
 static void vreport(kl_ctx *ctx, kl_rule rule, unsigned file, unsigned line, unsigned col,
@@ -142,7 +145,7 @@ static void vreport(kl_ctx *ctx, kl_rule rule, unsigned file, unsigned line, uns
     const char *fname = file < ctx->nfiles ? ctx->files[file] : "-";
     if (diag_add(&ctx->diags, fname, line, col, sev, kubelint_rules[rule].id,
                  object && *object ? object : NULL, "%s", msg) < 0)
-        abort();
+        ctx->oom = 1;
 }
 
 void kubelint_report(kl_ctx *ctx, kl_rule rule, unsigned file, unsigned line, unsigned col,
@@ -165,9 +168,8 @@ void kubelint_report_node(kl_ctx *ctx, const kl_object *o, kl_rule rule, const y
     va_end(ap);
 }
 
-int kubelint_finish(kl_ctx *ctx, int strict)
+int kubelint_status(kl_ctx *ctx, int strict)
 {
-    kubelint_rules_cross(ctx);
     diag_list_sort(&ctx->diags);
     size_t errors = ctx->diags.errors + ctx->dropped_errors;
     size_t warnings = ctx->diags.warnings + ctx->dropped_warnings;
