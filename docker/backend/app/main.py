@@ -215,6 +215,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # No redirect for a trailing slash: Starlette builds its Location from the Host header,
+        # which the client chooses (a redirect to any site, cache poisoning). 404 instead.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.db = database

@@ -49,6 +49,38 @@ export function backendTarget(backendUrl: string, segments: string[], search: st
   return `${backendUrl}/api/${segments.map(encodeURIComponent).join('/')}${search}`;
 }
 
+/**
+ * The address of whoever connected to the nearest proxy: the last entry of X-Forwarded-For, which
+ * Next.js fills from the socket when the request has none and an ingress appends (or replaces)
+ * otherwise. Entries to its left come from the client, who can write anything there: the backend
+ * keys its sign-in throttle on this address, so only this one is passed on.
+ */
+export function clientAddress(req: Request): string | undefined {
+  const chain = req.headers.get('x-forwarded-for');
+  const last = chain?.split(',').pop()?.trim();
+  return last || undefined;
+}
+
+/**
+ * A state-changing request (not GET/HEAD/OPTIONS) must come from this site's own pages: its
+ * Origin, when the browser sends one, names the host it was sent to; without an Origin,
+ * Sec-Fetch-Site must not say cross-site. A form on another site posting here is refused.
+ */
+export function crossSite(req: Request): boolean {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return false;
+  const origin = req.headers.get('origin');
+  if (origin) {
+    const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
+    try {
+      return origin === 'null' || new URL(origin).host !== host;
+    } catch {
+      return true;
+    }
+  }
+  const site = req.headers.get('sec-fetch-site');
+  return site === 'cross-site' || site === 'same-site';
+}
+
 /** True for errors meaning "nobody answered in time" (our timer or the caller's abort). */
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
@@ -56,6 +88,7 @@ function isAbort(err: unknown): boolean {
 
 /** Forwards `req` to the backend path `segments` and returns the backend's answer, or a mapped error. */
 export async function proxyRequest(req: Request, segments: string[], opts: ProxyOptions): Promise<Response> {
+  if (crossSite(req)) return proxyError(403, 'cross_site', 'Refused: this request came from another site.');
   const url = new URL(req.url);
   const target = backendTarget(opts.backendUrl, segments, url.search);
   if (!target) return proxyError(400, 'bad_path', 'Invalid API path.');
@@ -69,8 +102,8 @@ export async function proxyRequest(req: Request, segments: string[], opts: Proxy
   if (auth) headers.set('authorization', auth);
   headers.set('x-forwarded-host', url.host);
   headers.set('x-forwarded-proto', url.protocol.replace(':', ''));
-  const fwdFor = req.headers.get('x-forwarded-for');
-  if (fwdFor) headers.set('x-forwarded-for', fwdFor);
+  const client = clientAddress(req);
+  if (client) headers.set('x-forwarded-for', client);
 
   const controller = new AbortController();
   let timedOut = false;

@@ -1,7 +1,7 @@
 // Sign-in, sign-up and sign-out for the browser: talks to the backend's /api/auth/*, then keeps
 // the token in an httpOnly cookie so page scripts never see it.
 
-import { proxyError, proxyRequest } from './proxy';
+import { crossSite, proxyError, proxyRequest } from './proxy';
 import {
   TOKEN_COOKIE,
   USER_COOKIE,
@@ -54,7 +54,18 @@ export async function handleSession(req: Request, action: string, deps: SessionD
     if (!token) return proxyError(401, 'signed_out', 'Not signed in.');
     return Response.json({ access_token: token }, { headers: { 'cache-control': 'no-store' } });
   }
+  if (crossSite(req)) return proxyError(403, 'cross_site', 'Refused: this request came from another site.');
   if (req.method === 'POST' && action === 'logout') {
+    // The backend ends the token (it is refused from now on); the cookies go whatever it says.
+    const token = deps.cookie(TOKEN_COOKIE);
+    if (token) {
+      await (deps.fetchImpl ?? fetch)(`${deps.backendUrl}/api/auth/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        cache: 'no-store',
+        signal: AbortSignal.timeout(deps.timeoutMs),
+      }).catch(() => undefined);
+    }
     const headers = new Headers({ 'cache-control': 'no-store' });
     headers.append('set-cookie', cookieHeader(TOKEN_COOKIE, '', 0, secure));
     headers.append('set-cookie', cookieHeader(USER_COOKIE, '', 0, secure));

@@ -154,6 +154,29 @@ describe('proxy route: failures', () => {
   });
 });
 
+describe('proxy route: what a client cannot choose', () => {
+  it('passes on only the address the nearest proxy recorded, not the client-written X-Forwarded-For entries', async () => {
+    backend = await startBackend((_req, res) => res.end('[]'));
+    const req = new Request('http://frontend.test/api/1/tasks', {
+      headers: { 'x-forwarded-for': '6.6.6.6, 10.0.0.7' },
+    });
+    await proxyRequest(req, ['1', 'tasks'], { backendUrl: backend.url, timeoutMs: 5000 });
+    expect(backend.requests[0]!.headers['x-forwarded-for']).toBe('10.0.0.7');
+  });
+
+  it('refuses a state-changing request from another site', async () => {
+    backend = await startBackend((_req, res) => res.end('{}'));
+    const req = new Request('http://frontend.test/api/1/tasks', {
+      method: 'POST',
+      headers: { host: 'frontend.test', origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{"title":"x"}',
+    });
+    const res = await proxyRequest(req, ['1', 'tasks'], { backendUrl: backend.url, timeoutMs: 5000 });
+    expect(res.status).toBe(403);
+    expect(backend.requests).toHaveLength(0);
+  });
+});
+
 describe('proxy configuration', () => {
   it('reads BACKEND_URL per call, defaulting to the service name', () => {
     expect(backendUrl({})).toBe('http://backend:8000');

@@ -91,6 +91,34 @@ describe('session route', () => {
     expect(cookies.every((c) => c.includes('Max-Age=0'))).toBe(true);
   });
 
+  it('ends the session at the backend when signing out, so the token is refused afterwards', async () => {
+    backend = await startBackend((_req, res) => {
+      res.writeHead(204);
+      res.end();
+    });
+    const res = await handleSession(post('logout'), 'logout', deps(backend.url, { [TOKEN_COOKIE]: 'tok.en.1' }));
+    expect(res.status).toBe(204);
+    expect(backend.requests[0]!.url).toBe('/api/auth/logout');
+    expect(backend.requests[0]!.headers['authorization']).toBe('Bearer tok.en.1');
+  });
+
+  it('refuses a sign-out or sign-in posted by another site (a cross-site form)', async () => {
+    const attempts: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }];
+    for (const headers of attempts) {
+      for (const action of ['logout', 'login']) {
+        const res = await handleSession(post(action, {}, { host: 'frontend.test', ...headers }), action, deps('http://unused'));
+        expect(res.status).toBe(403);
+        expect(res.headers.getSetCookie()).toHaveLength(0);
+      }
+    }
+    const same = await handleSession(
+      post('logout', undefined, { host: 'frontend.test', origin: 'http://frontend.test' }),
+      'logout',
+      deps('http://unused'),
+    );
+    expect(same.status).toBe(204);
+  });
+
   it('tells who is signed in, or 401', async () => {
     const user = { id: 4, email: 'd@e.f', name: null };
     const signedIn = deps('http://unused', { [TOKEN_COOKIE]: 't', [USER_COOKIE]: encodeUser(user) });
