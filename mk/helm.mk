@@ -25,7 +25,9 @@ CHART := helm/todo-app
 HELM_VALUES = $(CHART)/values-$(ENV).yaml
 ## The Secret `make helm-install` creates from $(ENV_FILE) and hands to the chart (existingSecret).
 HELM_SECRET ?= $(RELEASE)-env
-HELM_SET = --set image.tag=$(TAG) --set existingSecret=$(HELM_SECRET)$(if $(REGISTRY), --set image.registry=$(REGISTRY))
+## Extra arguments for helm install/upgrade/diff/template, e.g. HELM_ARGS='--set externalDatabase.cidr=203.0.113.10/32'.
+HELM_ARGS ?=
+HELM_SET = --set image.tag=$(TAG) --set existingSecret=$(HELM_SECRET)$(if $(REGISTRY), --set image.registry=$(REGISTRY))$(if $(HELM_ARGS), $(HELM_ARGS))
 HELM_NS = --namespace $(NAMESPACE)
 WAIT_ENV = WAIT_HTTP=$(WAIT_HTTP) LOCAL_PORT=$(LOCAL_PORT) WAIT_DEADLINE=$(WAIT_DEADLINE) PROBE=$(BIN)/probe KUBECTL=$(KUBECTL)
 HELM_FULLNAME = $(if $(findstring todo-app,$(RELEASE)),$(RELEASE),$(RELEASE)-todo-app)

@@ -3,7 +3,8 @@
 #   serve    the API: uvicorn's own command line, WEB_CONCURRENCY workers (default 1: one
 #            process per container, scaled by replicas), JSON logs, a 20 s graceful drain on
 #            SIGTERM (under Kubernetes' 30 s default grace period); extra arguments go to uvicorn
-#   migrate  alembic upgrade head (Compose one-shot service, Helm hook Job)
+#   migrate  alembic upgrade head (Compose one-shot service, Helm hook Job); only DATABASE_URL
+#            is checked and needed
 #   anything else is exec'd as given (e.g. `sh` for debugging).
 # envcheck exits non-zero naming the missing/invalid keys (never their values), so a
 # misconfigured pod crash-loops with a clear log line. ENVCHECK and ENV_SCHEMA override the
@@ -23,15 +24,19 @@ if [ ! -r "$ENV_SCHEMA" ]; then
   echo "entrypoint: schema not readable at $ENV_SCHEMA" >&2
   exit 2
 fi
+cmd="${1:-serve}"
+# migrate needs only the database (its Job and Compose service get nothing else): check that.
+only=""
+[ "$cmd" = migrate ] && only="--only=DATABASE_URL"
 rc=0
-"$ENVCHECK" --environ --schema "$ENV_SCHEMA" || rc=$?
+# shellcheck disable=SC2086 # $only is one word or none
+"$ENVCHECK" --environ --schema "$ENV_SCHEMA" $only || rc=$?
 if [ "$rc" -ne 0 ]; then
   echo "entrypoint: the environment is invalid (see above); not starting" >&2
   exit "$rc"
 fi
 
 cd "$APP_DIR"
-cmd="${1:-serve}"
 [ "$#" -gt 0 ] && shift
 case "$cmd" in
   serve)

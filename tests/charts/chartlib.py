@@ -20,13 +20,16 @@ ENVS = ("dev", "staging", "prod")
 VERSION = (ROOT / "VERSION").read_text().strip()
 
 # Edge cases on top of a values file: name -> (values file, --set arguments).
+# Where the tests' external database is (TEST-NET-3, never routed).
+TEST_DB_CIDR = "203.0.113.10/32"
+
 EDGE_CASES = {
     "dev": ("dev", ()),
     "staging": ("staging", ()),
     "prod": ("prod", ()),
     "hpa-on": ("dev", ("backend.autoscaling.enabled=true", "frontend.autoscaling.enabled=true")),
     "hpa-off-prod": ("prod", ("backend.autoscaling.enabled=false", "frontend.autoscaling.enabled=false")),
-    "postgresql-off": ("dev", ("postgresql.enabled=false",
+    "postgresql-off": ("dev", ("postgresql.enabled=false", f"externalDatabase.cidr={TEST_DB_CIDR}",
                                "secret.databaseUrl=postgresql://u:p@ep-x.neon.tech/todo?sslmode=require")),
     "postgresql-on-prod": ("prod", ("postgresql.enabled=true",)),
     "ingress-on-tls": ("dev", ("ingress.enabled=true", "ingress.className=nginx",
@@ -48,6 +51,8 @@ def render_text(env: str = "dev", sets: tuple[str, ...] = (), release: str = "to
                 namespace: str = "todo") -> str:
     args = ["template", release, str(CHART), "--namespace", namespace,
             "-f", str(CHART / f"values-{env}.yaml")]
+    if env == "prod":  # prod's external database must be located (values-prod.yaml)
+        args += ["--set", f"externalDatabase.cidr={TEST_DB_CIDR}"]
     for s in sets:
         args += ["--set", s]
     return helm(*args).stdout

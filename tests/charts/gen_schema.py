@@ -68,6 +68,8 @@ schema = obj({
     "migration": obj({"enabled": BOOL, "backoffLimit": intr(0), "activeDeadlineSeconds": intr(1),
                       "resources": RES}),
     "ingress": obj({"enabled": BOOL, "className": STR, "annotations": MAP,
+                    "nginx": obj({"proxyBodySize": {"type": "string", "pattern": r"^[0-9]+[kKmMgG]?$"},
+                                  "limitRps": intr(0), "limitConnections": intr(0)}),
                     "hosts": {"type": "array", "items": obj({
                         "host": STR,
                         "paths": {"type": "array", "minItems": 1, "items": obj({
@@ -88,9 +90,11 @@ schema = obj({
                                                "enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]}}}),
                        "resources": RES}),
     "externalDatabase": obj({"port": intr(1, 65535),
-                             "cidr": {"type": "string", "pattern": r"^[0-9a-fA-F.:]+/[0-9]{1,3}$"}}),
+                             "cidr": {"type": "string", "pattern": r"^([0-9a-fA-F.:]+/[0-9]{1,3})?$"}}),
     "networkPolicy": obj({"enabled": BOOL, "allowExternalHttps": {"type": ["boolean", "null"]},
-                          "ingressFrom": ANYLIST}),
+                          "ingressFrom": ANYLIST,
+                          "dns": obj({"namespace": {"type": "string", "minLength": 1},
+                                      "podLabels": {**MAP, "minProperties": 1}}, ["namespace", "podLabels"])}),
     "tests": obj({"enabled": BOOL}),
 }, **{"$schema": "http://json-schema.org/draft-07/schema#", "title": "todo-app values"})
 

@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from chartlib import CHART, VERSION, by_kind, helm, one, pod_specs, render, render_case
+from chartlib import CHART, TEST_DB_CIDR, VERSION, by_kind, helm, one, pod_specs, render, render_case
 
 
 def _template_error(*sets, env="dev"):
@@ -252,7 +252,7 @@ def _notes(tmp_path, env):
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n"
             '{{ include (print $.Template.BasePath "/NOTES.txt") . | indent 4 }}\n')
     r = helm("template", "todo", str(chart), "-n", "todo", "-f", str(chart / f"values-{env}.yaml"),
-             "--show-only", "templates/zz-notes.yaml")
+             "--set", f"externalDatabase.cidr={TEST_DB_CIDR}", "--show-only", "templates/zz-notes.yaml")
     return yaml.safe_load(r.stdout)["data"]["notes"]
 
 
@@ -403,3 +403,50 @@ def test_every_pod_of_the_release_is_under_the_default_deny_policy():
     assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in deny["spec"]
     for obj, _, labels in pod_specs(docs):
         assert _selects(deny["spec"]["podSelector"], labels), obj["metadata"]["name"]
+
+
+# --- hostile clients (issue: bound every input): what the chart itself enforces -------------------
+
+
+def test_staging_and_prod_ingresses_serve_tls_only() -> None:
+    for env in ("staging", "prod"):
+        ing = one(render(env), "Ingress")
+        assert ing["spec"].get("tls"), f"{env}: an Ingress without TLS"
+        assert ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+
+
+def test_nginx_ingress_bounds_bodies_and_rates_per_client() -> None:
+    ann = one(render("prod"), "Ingress")["metadata"]["annotations"]
+    assert ann["nginx.ingress.kubernetes.io/proxy-body-size"] == "128k"
+    assert int(ann["nginx.ingress.kubernetes.io/limit-rps"]) > 0
+    assert int(ann["nginx.ingress.kubernetes.io/limit-connections"]) > 0
+    off = one(render("prod", ("ingress.nginx.limitRps=0",)), "Ingress")["metadata"]["annotations"]
+    assert "nginx.ingress.kubernetes.io/limit-rps" not in off
+
+
+def test_pods_send_dns_queries_only_to_the_cluster_dns() -> None:
+    for policy in by_kind(render("prod"), "NetworkPolicy"):
+        for rule in policy["spec"].get("egress", []):
+            if any(p.get("port") == 53 for p in rule.get("ports", [])):
+                peers = rule.get("to")
+                assert peers, f"{policy['metadata']['name']}: DNS to any address"
+                assert peers[0]["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
+
+
+def test_an_external_database_must_be_located_no_egress_to_everywhere_by_default() -> None:
+    r = helm("template", "todo", str(CHART), "-f", str(CHART / "values-prod.yaml"), check=False)
+    assert r.returncode != 0 and "externalDatabase.cidr" in r.stderr
+    db_rules = [
+        rule
+        for policy in by_kind(render("prod"), "NetworkPolicy")
+        for rule in policy["spec"].get("egress", [])
+        if any(p.get("port") == 5432 for p in rule.get("ports", []))
+    ]
+    assert db_rules and all(rule["to"][0]["ipBlock"]["cidr"] == TEST_DB_CIDR for rule in db_rules)
+
+
+def test_the_migration_job_gets_the_database_url_and_no_other_secret() -> None:
+    for env in ("dev", "prod"):
+        job = one(render(env), "Job")
+        names = {e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert "DATABASE_URL" in names and not names & {"JWT_SECRET", "OPENAI_API_KEY"}, (env, names)

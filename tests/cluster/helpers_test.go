@@ -343,8 +343,11 @@ func requirePodsRunning(t *testing.T, ns string) {
 // helmInstall runs `make helm-install` for env in namespace ns.
 func helmInstall(t *testing.T, ns, env string, externalDB bool, extra ...string) string {
 	t.Helper()
-	args := append([]string{"helm-install", "ENV=" + env, "NAMESPACE=" + ns, "RELEASE=" + release,
-		"ENV_FILE=" + envFile(t, externalDB)}, extra...)
+	args := []string{"helm-install", "ENV=" + env, "NAMESPACE=" + ns, "RELEASE=" + release, "ENV_FILE=" + envFile(t, externalDB)}
+	if externalDB { // the NetworkPolicy needs to know where the database is (values-prod.yaml)
+		args = append(args, "HELM_ARGS=--set externalDatabase.cidr=203.0.113.10/32")
+	}
+	args = append(args, extra...)
 	return mustMake(t, args...)
 }
 

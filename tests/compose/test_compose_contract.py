@@ -98,9 +98,11 @@ def test_frontend_gets_no_secrets(services: dict[str, Any], schema_vars: dict[st
     assert not {name for name, _, _ in composefile.references(f)} & secrets
 
 
-def test_backend_and_migrate_read_env_file(services: dict[str, Any]) -> None:
-    for name in ("migrate", "backend"):
-        assert services[name]["env_file"] in (".env", [".env"], [{"path": ".env"}])
+def test_backend_reads_env_file_and_migrate_gets_only_the_database(services: dict[str, Any]) -> None:
+    assert services["backend"]["env_file"] in (".env", [".env"], [{"path": ".env"}])
+    # least privilege: migrations need no signing key and no model key
+    assert "env_file" not in services["migrate"]
+    assert set(services["migrate"]["environment"]) == {"DATABASE_URL"}
 
 
 def test_every_variable_is_in_the_schema(compose: dict[str, Any], schema_vars: dict[str, dict[str, Any]]) -> None:

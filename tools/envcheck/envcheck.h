@@ -18,6 +18,7 @@ typedef struct envcheck_options {
     diag_format format;
     int strict;                /* linter warnings become errors; unknown-key is checked */
     int environ_mode;          /* validate the process environment */
+    const char *only;          /* comma-separated variables to validate (NULL: all of them) */
     const char *const *files;  /* .env files ("-" = stdin) */
     size_t nfiles;
 } envcheck_options;
@@ -32,11 +33,16 @@ void envcheck_lint(const dotenv_file *f, int strict, diag_list *out);
 
 /* Schema rules over a parsed file: missing-required, invalid-type, invalid-value,
  * placeholder-secret, weak-secret, and unknown-key when strict. */
-void envcheck_validate_file(const dotenv_file *f, const envschema *s, int strict, diag_list *out);
+void envcheck_validate_file(const dotenv_file *f, const envschema *s, int strict, const char *only,
+                            diag_list *out);
 
 /* Schema rules over the process environment (variables outside the schema are ignored);
  * findings name variables, never values. */
-void envcheck_validate_environ(const envschema *s, diag_list *out);
+void envcheck_validate_environ(const envschema *s, const char *only, diag_list *out);
+
+/* NULL when every name in the comma-separated list `only` is a schema variable, else the
+ * first one that is not (written to buf). */
+const char *envcheck_only_unknown(const envschema *s, const char *only, char *buf, size_t len);
 
 /* Runs the whole check and prints findings to out, other messages to err.
  * Returns the exit status: 0 clean, 1 findings, 2 usage or I/O error. */

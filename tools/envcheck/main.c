@@ -8,7 +8,8 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: envcheck [--schema FILE] [--format text|json|sarif] [--strict] [--environ] [FILE...]\n"
+    fputs("usage: envcheck [--schema FILE] [--format text|json|sarif] [--strict] [--environ]\n"
+          "                [--only KEY[,KEY...]] [FILE...]\n"
           "       envcheck get [--schema FILE] [--show-secrets] FILE KEY...\n"
           "\n"
           "Checks .env files as Docker Compose reads them: syntax, dotenv-linter's rules\n"
@@ -20,6 +21,8 @@ static void usage(FILE *out)
           "  --strict        linter warnings become errors; keys outside the schema are errors\n"
           "  --environ       validate the process environment against the schema (containers);\n"
           "                  findings name variables, never values\n"
+          "  --only KEYS     validate only these schema variables (comma-separated), e.g. what\n"
+          "                  one command of a container needs\n"
           "  --help, --version\n"
           "\n"
           "get prints the value FILE gives each KEY, one per line, exactly as Docker Compose\n"
@@ -99,6 +102,14 @@ int main(int argc, char **argv)
             o.strict = 1;
         } else if (!strcmp(a, "--environ")) {
             o.environ_mode = 1;
+        } else if (!strcmp(a, "--only") || !strncmp(a, "--only=", 7)) {
+            o.only = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
+            if (!o.only || !o.only[0]) {
+                fprintf(stderr, "envcheck: --only needs a comma-separated list of variables\n");
+                usage(stderr);
+                free(files);
+                return 2;
+            }
         } else if (!strncmp(a, "--schema", 8) || !strncmp(a, "--format", 8)) {
             if (a[8] == '=')
                 val = a + 9;

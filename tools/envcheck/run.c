@@ -49,11 +49,24 @@ int envcheck_run(const envcheck_options *o, FILE *out, FILE *err)
         fputs("envcheck: --environ needs --schema FILE\n", err);
         return 2;
     }
+    if (o->only) {
+        char name[256];
+        const char *unknown = have_schema ? envcheck_only_unknown(&schema, o->only, name, sizeof name) : o->only;
+        if (unknown) {
+            if (have_schema)
+                fprintf(err, "envcheck: --only: '%s' is not a variable of %s\n", unknown, o->schema_path);
+            else
+                fputs("envcheck: --only needs --schema FILE\n", err);
+            if (have_schema)
+                envschema_free(&schema);
+            return 2;
+        }
+    }
     diag_list diags;
     diag_list_init(&diags);
     size_t nfiles = 0;
     if (o->environ_mode)
-        envcheck_validate_environ(&schema, &diags);
+        envcheck_validate_environ(&schema, o->only, &diags);
     const dotenv_limits *limits = have_schema ? &schema.limits : NULL;
     for (size_t i = 0; i < o->nfiles; i++) {
         dotenv_file f;
@@ -67,7 +80,7 @@ int envcheck_run(const envcheck_options *o, FILE *out, FILE *err)
         nfiles++;
         envcheck_lint(&f, o->strict, &diags);
         if (have_schema)
-            envcheck_validate_file(&f, &schema, o->strict, &diags);
+            envcheck_validate_file(&f, &schema, o->strict, o->only, &diags);
         dotenv_free(&f);
     }
     if (diags.oom) {

@@ -1,4 +1,5 @@
 /* validate: env.schema.yaml's rules over a parsed .env file or the process environment. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +28,47 @@ static void describe_requirement(const envschema_var *v, char *buf, size_t len)
     snprintf(buf, len, "required when %s=%s", v->when_var, v->when_values[0]);
 }
 
-/* Checks every schema variable against one source; file names the findings. */
+/* Whether name is in the comma-separated list only (NULL: every name is). */
+static int selected(const char *only, const char *name)
+{
+    if (!only)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = only; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, name, n))
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+const char *envcheck_only_unknown(const envschema *s, const char *only, char *buf, size_t len)
+{
+    for (const char *p = only; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        snprintf(buf, len, "%.*s", (int)n, p);
+        if (!buf[0] || !envschema_find(s, buf))
+            return buf;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return NULL;
+}
+
+/* Checks every schema variable (of `only`, when given) against one source; file names the findings. */
 static void check_vars(const envschema *s, const source *src, const char *file, int show_values,
-                       diag_list *out)
+                       const char *only, diag_list *out)
 {
     for (size_t i = 0; i < s->len; i++) {
         const envschema_var *v = &s->vars[i];
+        if (!selected(only, v->name))
+            continue;
         const dotenv_entry *e = src->file ? dotenv_get(src->file, v->name) : NULL;
         const char *value = source_get((void *)src, v->name);
         size_t len = e ? e->value_len : value ? strlen(value) : 0;
@@ -67,10 +103,11 @@ static void check_vars(const envschema *s, const source *src, const char *file, 
     }
 }
 
-void envcheck_validate_file(const dotenv_file *f, const envschema *s, int strict, diag_list *out)
+void envcheck_validate_file(const dotenv_file *f, const envschema *s, int strict, const char *only,
+                            diag_list *out)
 {
     source src = {f};
-    check_vars(s, &src, f->name, 1, out);
+    check_vars(s, &src, f->name, 1, only, out);
     if (!strict)
         return;
     for (size_t i = 0; i < f->nentries; i++) {
@@ -82,8 +119,8 @@ void envcheck_validate_file(const dotenv_file *f, const envschema *s, int strict
     }
 }
 
-void envcheck_validate_environ(const envschema *s, diag_list *out)
+void envcheck_validate_environ(const envschema *s, const char *only, diag_list *out)
 {
     source src = {NULL};
-    check_vars(s, &src, ENVCHECK_ENVIRON_NAME, 0, out);
+    check_vars(s, &src, ENVCHECK_ENVIRON_NAME, 0, only, out);
 }

@@ -256,6 +256,33 @@ START_TEST(environ_mode_checks_the_process_environment)
 }
 END_TEST
 
+START_TEST(only_validates_the_named_variables)
+{
+    /* what one command needs: T_PORT alone is fine without the required T_TOKEN */
+    const char *only_port[] = {"--environ", "--schema", test_schema(), "--only", "T_PORT", NULL};
+    const char *port_only[] = {"T_PORT=8080", NULL};
+    tool_run r = run_tool("envcheck", only_port, NULL, port_only);
+    ck_assert_msg(r.status == 0 && !r.out[0], "exit %d: %s", r.status, r.out);
+    tool_run_free(&r);
+    const char *bad_port[] = {"T_PORT=99999", NULL};
+    r = run_tool("envcheck", only_port, NULL, bad_port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "[invalid-value] T_PORT"));
+    ck_assert_ptr_null(strstr(r.out, "T_TOKEN"));
+    tool_run_free(&r);
+    const char *both[] = {"--environ", "--schema", test_schema(), "--only=T_PORT,T_TOKEN", NULL};
+    r = run_tool("envcheck", both, NULL, port_only);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "[missing-required] T_TOKEN"));
+    tool_run_free(&r);
+    const char *unknown[] = {"--environ", "--schema", test_schema(), "--only", "T_PORT,NOT_DECLARED", NULL};
+    r = run_tool("envcheck", unknown, NULL, port_only);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "'NOT_DECLARED' is not a variable"));
+    tool_run_free(&r);
+}
+END_TEST
+
 static const char *hostile[] = {"binary.env", "nul-bytes.env", "invalid-utf8.env", "nested.env",
                                 "unbalanced.env", "quotes.env", "doubling.env"};
 
@@ -613,6 +640,7 @@ int main(void)
     tcase_add_test(tc, non_secret_values_are_quoted_to_help);
     tcase_add_test(tc, required_when_follows_the_other_variable);
     tcase_add_test(tc, environ_mode_checks_the_process_environment);
+    tcase_add_test(tc, only_validates_the_named_variables);
     tcase_add_loop_test(tc, hostile_input_gives_a_finding_not_a_crash, 0, sizeof hostile / sizeof *hostile);
     tcase_add_test(tc, long_value_is_a_finding_and_a_huge_file_is_not_read);
     tcase_add_test(tc, doubling_references_stop_at_the_value_limit);

@@ -142,8 +142,7 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- end }}
 {{- end }}
 
-{{/* Environment shared by the backend and the migration Job: secrets by reference, DATABASE_URL
-     built from the bundled PostgreSQL's Service when it is enabled. */}}
+{{/* The backend's environment: its secrets by reference, then the database's. */}}
 {{- define "todo-app.backendEnv" -}}
 - name: JWT_SECRET
   valueFrom:
@@ -156,6 +155,12 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
       name: {{ include "todo-app.secretName" . }}
       key: OPENAI_API_KEY
       optional: true
+{{ include "todo-app.databaseEnv" . }}
+{{- end }}
+
+{{/* DATABASE_URL and nothing more (the migration Job gets only this): built from the bundled
+     PostgreSQL's Service when it is enabled, else the Secret's. */}}
+{{- define "todo-app.databaseEnv" -}}
 {{- if .Values.postgresql.enabled }}
 - name: POSTGRES_PASSWORD
   valueFrom:
@@ -244,7 +249,14 @@ spec:
 
 {{/* Egress rule: DNS (UDP and TCP 53) to any resolver (CoreDNS, NodeLocal DNSCache). */}}
 {{- define "todo-app.egressDns" -}}
-- ports:
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.networkPolicy.dns.namespace }}
+      podSelector:
+        matchLabels:
+          {{- toYaml .Values.networkPolicy.dns.podLabels | nindent 10 }}
+  ports:
     - protocol: UDP
       port: 53
     - protocol: TCP
@@ -264,7 +276,7 @@ spec:
 {{- else -}}
 - to:
     - ipBlock:
-        cidr: {{ .Values.externalDatabase.cidr }}
+        cidr: {{ required "externalDatabase.cidr: with an external database and networkPolicy.enabled, say which addresses the database has (its CIDR, e.g. 203.0.113.10/32), or set networkPolicy.enabled=false" .Values.externalDatabase.cidr }}
   ports:
     - protocol: TCP
       port: {{ .Values.externalDatabase.port }}

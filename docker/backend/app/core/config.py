@@ -72,7 +72,7 @@ class Settings(DatabaseSettings):
     # and how long its reading may take.
     max_request_body_bytes: int = Field(default=65536, ge=1024, le=10 * 1024 * 1024)
     body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    # Login throttling (per process): attempts per client address, failed attempts per account.
+    # Login throttling (per process): attempts per client address, and per account since its last success.
     login_rate_per_client: str = Field(default="30/minute", pattern=_RATE)
     login_failures_per_account: str = Field(default="10/15 minutes", pattern=_RATE)
     # Password hashes computed at once (argon2 takes ARGON2_MEMORY_KIB each).

@@ -89,7 +89,7 @@ class BodyLimitMiddleware:
 
 class LoginThrottle:
     """Sign-in throttling, per process (in memory; docs/backend.md gives the numbers per
-    replica): attempts per client address, and failed attempts per account."""
+    replica): attempts per client address, and attempts per account since its last success."""
 
     def __init__(self, per_client: str, failures_per_account: str) -> None:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -106,11 +106,13 @@ class LoginThrottle:
             return None
         return self._retry_after(self.per_client, "client", client)
 
-    def account_blocked(self, account: str) -> int | None:
-        """Seconds to wait when `account` has used up its failed attempts."""
-        if self.limiter.test(self.per_account, "account", account):
+    def account_attempt(self, account: str) -> int | None:
+        """Counts a sign-in attempt on `account` before its password is checked (so that attempts
+        made at the same moment count too); seconds to wait when it is over its limit."""
+        if self.limiter.hit(self.per_account, "account", account):
             return None
         return self._retry_after(self.per_account, "account", account)
 
-    def account_failed(self, account: str) -> None:
-        self.limiter.hit(self.per_account, "account", account)
+    def account_succeeded(self, account: str) -> None:
+        """A right password: the account's earlier failed attempts are forgotten."""
+        self.limiter.clear(self.per_account, "account", account)

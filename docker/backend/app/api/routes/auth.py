@@ -93,7 +93,7 @@ async def login(body: LoginIn, request: Request) -> TokenOut:
     _client_attempt(request)
     email = normal_email(body.email)
     throttle: LoginThrottle = request.app.state.login_throttle
-    retry_after = throttle.account_blocked(email)
+    retry_after = throttle.account_attempt(email)
     if retry_after is not None:
         raise _throttled(retry_after)
     async with database(request).connection() as conn:
@@ -101,8 +101,8 @@ async def login(body: LoginIn, request: Request) -> TokenOut:
     password_hash = _dummy_hash() if user is None else user["password_hash"]
     valid = await _hashing(request, verify_password, body.password, password_hash)
     if user is None or not valid:
-        throttle.account_failed(email)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid email or password")
+    throttle.account_succeeded(email)
     if needs_rehash(password_hash):  # made with older argon2 settings
         new_hash = await _hashing(request, hash_password, body.password)
         async with database(request).connection() as conn:
