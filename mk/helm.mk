@@ -1,43 +1,33 @@
-# helm: the chart helm/todo-app: install, upgrade, test, rollback, diff, lint and the charts-test suite.
+# helm: the chart helm/todo-app: install, upgrade, test, rollback, diff, lint, its docs and the charts-test suite.
+# Uses from config.mk: ENV, NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, GO, PYTEST, HELM,
+# HELM_VERSION, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV.
 
-## Pinned tool versions; built once from the Go module proxy into TOOLS_CACHE (make deps-helm).
-HELM_VERSION ?= v3.19.0
+## Pinned kube-score (built like helm, into TOOLS_CACHE).
 KUBE_SCORE_VERSION ?= v1.20.0
 ## Kubernetes minor version helm is built for (chartutil default capabilities) and charts are validated against.
 HELM_K8S_MINOR ?= 34
-TOOLS_CACHE ?= $(HOME)/.cache/todo-tools
-HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
 KUBE_SCORE ?= $(TOOLS_CACHE)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
-KUBECTL ?= kubectl
-# ENV_FILE (where secrets are read from) and ENV_SCHEMA come from mk/env.mk.
-## 0 skips the waits that need real containers (migration Job completion, helm test, probe
-## wait through a port-forward): for a control plane without a kubelet (kube-apiserver + kwok).
-WAIT_HTTP ?= 1
-## Local port `kubectl port-forward` uses for the readiness wait and the printed URL.
-LOCAL_PORT ?= 8080
-## Deadline of the readiness wait (probe wait).
-WAIT_DEADLINE ?= 120s
 HELM_TIMEOUT ?= 5m
 ## Revision for helm-rollback (empty: the previous one).
 REVISION ?=
 
-CHART := helm/todo-app
 HELM_VALUES = $(CHART)/values-$(ENV).yaml
 ## The Secret `make helm-install` creates from $(ENV_FILE) and hands to the chart (existingSecret).
 HELM_SECRET ?= $(RELEASE)-env
 ## Extra arguments for helm install/upgrade/diff/template, e.g. HELM_ARGS='--set externalDatabase.cidr=203.0.113.10/32'.
 HELM_ARGS ?=
-HELM_SET = --set image.tag=$(TAG) --set existingSecret=$(HELM_SECRET)$(if $(REGISTRY), --set image.registry=$(REGISTRY))$(if $(HELM_ARGS), $(HELM_ARGS))
+HELM_SET = --set image.tag=$(TAG) --set existingSecret=$(HELM_SECRET)$(if $(REGISTRY_PREFIX), --set image.registry=$(patsubst %/,%,$(REGISTRY_PREFIX)))$(if $(HELM_ARGS), $(HELM_ARGS))
 HELM_NS = --namespace $(NAMESPACE)
-WAIT_ENV = WAIT_HTTP=$(WAIT_HTTP) LOCAL_PORT=$(LOCAL_PORT) WAIT_DEADLINE=$(WAIT_DEADLINE) PROBE=$(BIN)/probe KUBECTL=$(KUBECTL)
-HELM_FULLNAME = $(if $(findstring todo-app,$(RELEASE)),$(RELEASE),$(RELEASE)-todo-app)
+# The release's objects are found by their labels, never by a name computed here (the chart's
+# _helpers.tpl alone says how objects are named: nameOverride, fullnameOverride).
+HELM_SELECTOR = app.kubernetes.io/instance=$(RELEASE)
 
 HELM_LDFLAGS := -w -s -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
 	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(HELM_K8S_MINOR) \
 	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(HELM_K8S_MINOR)
 
 .PHONY: deps-helm helm-install helm-upgrade helm-rollback helm-uninstall helm-status helm-diff \
-	helm-lint helm-template charts-test helm-checkov
+	helm-lint helm-template charts-test bench-checkov
 
 deps-helm: $(HELM) $(KUBE_SCORE) ## build the pinned helm and kube-score (once; cached in TOOLS_CACHE)
 
@@ -56,12 +46,12 @@ helm-install: env-check | $(HELM) $(BIN)/envcheck $(BIN)/secretgen $(BIN)/probe 
 	KUBECTL=$(KUBECTL) mk/scripts/k8s-namespace.sh $(NAMESPACE)
 	$(BIN)/secretgen k8s --name $(HELM_SECRET) --namespace $(NAMESPACE) --schema $(ENV_SCHEMA) $(ENV_FILE) | $(KUBECTL) apply -f -
 	$(HELM) upgrade --install $(RELEASE) $(CHART) $(HELM_NS) --atomic --wait --timeout $(HELM_TIMEOUT) -f $(HELM_VALUES) $(HELM_SET)
-	HELM=$(HELM) $(WAIT_ENV) mk/scripts/helm-verify.sh $(RELEASE) $(NAMESPACE) $(HELM_FULLNAME)-frontend
+	HELM=$(HELM) $(WAIT_ENV) mk/scripts/helm-verify.sh $(RELEASE) $(NAMESPACE) $(HELM_SELECTOR)
 
 helm-upgrade: env-check | $(HELM) $(BIN)/envcheck $(BIN)/secretgen $(BIN)/probe ## upgrade the installed release to TAG and the ENV values (fails when not installed)
 	$(BIN)/secretgen k8s --name $(HELM_SECRET) --namespace $(NAMESPACE) --schema $(ENV_SCHEMA) $(ENV_FILE) | $(KUBECTL) apply -f -
 	$(HELM) upgrade $(RELEASE) $(CHART) $(HELM_NS) --atomic --wait --timeout $(HELM_TIMEOUT) -f $(HELM_VALUES) $(HELM_SET)
-	HELM=$(HELM) $(WAIT_ENV) mk/scripts/helm-verify.sh $(RELEASE) $(NAMESPACE) $(HELM_FULLNAME)-frontend
+	HELM=$(HELM) $(WAIT_ENV) mk/scripts/helm-verify.sh $(RELEASE) $(NAMESPACE) $(HELM_SELECTOR)
 
 helm-rollback: | $(HELM) ## roll the release back to REVISION (default: the previous one), then show its history
 	$(HELM) rollback $(RELEASE) $(REVISION) $(HELM_NS) --wait --timeout $(HELM_TIMEOUT)
@@ -74,7 +64,7 @@ helm-uninstall: | $(HELM) ## uninstall the release and its Secret (the PostgreSQ
 helm-status: | $(HELM) ## release status, revision history and the release's pods
 	$(HELM) status $(RELEASE) $(HELM_NS)
 	$(HELM) history $(RELEASE) $(HELM_NS) --max 5
-	$(KUBECTL) get pods $(HELM_NS) -l app.kubernetes.io/instance=$(RELEASE) -o wide
+	$(KUBECTL) get pods $(HELM_NS) -l $(HELM_SELECTOR) -o wide
 
 helm-diff: | $(HELM) ## diff of what helm-upgrade would change against the installed release (helm get manifest)
 	HELM=$(HELM) mk/scripts/helm-diff.sh $(RELEASE) $(NAMESPACE) $(CHART) $(HELM_VALUES) $(HELM_SET)
@@ -97,5 +87,5 @@ charts-test: deps-helm deps-pytools ## chart, k8s/, doctor and make-target tests
 TEST_SUITES += charts-test
 
 CHECKOV_VENV := $(BUILD)/venv-checkov
-helm-checkov: | $(HELM) ## bench: run checkov (pinned, own venv) on the chart for every ENV; prints its summary
+bench-checkov: | $(HELM) ## bench: run checkov (pinned, own venv) on the chart for every ENV; prints its summary
 	mk/scripts/helm-checkov.sh $(CHECKOV_VENV) $(HELM) $(CHART)
