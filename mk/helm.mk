@@ -2,11 +2,13 @@
 # Uses from config.mk: ENV, NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, GO, PYTEST, HELM,
 # HELM_VERSION, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV.
 
-## Pinned kube-score (built like helm, into TOOLS_CACHE).
+## Pinned kube-score and kustomize (the chart tests build k8s-deploy's overlay), built like helm into TOOLS_CACHE.
 KUBE_SCORE_VERSION ?= v1.20.0
+KUSTOMIZE_VERSION ?= v5.7.1
 ## Kubernetes minor version helm is built for (chartutil default capabilities) and charts are validated against.
 HELM_K8S_MINOR ?= 34
 KUBE_SCORE ?= $(TOOLS_CACHE)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
+KUSTOMIZE ?= $(TOOLS_CACHE)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 HELM_TIMEOUT ?= 5m
 ## Revision for helm-rollback (empty: the previous one).
 REVISION ?=
@@ -29,7 +31,7 @@ HELM_LDFLAGS := -w -s -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION
 .PHONY: deps-helm helm-install helm-upgrade helm-rollback helm-uninstall helm-status helm-diff \
 	helm-lint helm-template charts-test bench-checkov
 
-deps-helm: $(HELM) $(KUBE_SCORE) ## build the pinned helm and kube-score (once; cached in TOOLS_CACHE)
+deps-helm: $(HELM) $(KUBE_SCORE) $(KUSTOMIZE) ## build the pinned helm, kube-score and kustomize (once; cached in TOOLS_CACHE)
 
 # go install is keyed on the version in the path: a new pin builds a new binary, the old stays cached.
 $(HELM):
@@ -39,6 +41,10 @@ $(HELM):
 $(KUBE_SCORE):
 	@mkdir -p $(@D)
 	GOBIN=$(abspath $(@D)) $(GO) install -trimpath github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
+
+$(KUSTOMIZE):
+	@mkdir -p $(@D)
+	CGO_ENABLED=0 GOBIN=$(abspath $(@D)) $(GO) install -trimpath sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 
 DEPS_TARGETS += deps-helm
 
@@ -80,11 +86,26 @@ helm-template: | $(HELM) ## render the chart for ENV to build/helm/$(ENV).yaml (
 
 # The suite: lint, render every values file and edge case, validate (OpenAPI, kubelint,
 # kube-score), chart contract, k8s/ freshness, doctor fixtures, `make -n` of every target.
-charts-test: deps-helm deps-pytools ## chart, k8s/, doctor and make-target tests (offline, no cluster)
-	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUBELINT=$(BIN)/kubelint $(PYTEST) -q -p no:cacheprovider \
+charts-test: deps-helm deps-pytools deps-chart-docs $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor and make-target tests (offline, no cluster)
+	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUSTOMIZE=$(KUSTOMIZE) KUBELINT=$(BIN)/kubelint SECRETGEN=$(BIN)/secretgen \
+	  ENVCHECK=$(BIN)/envcheck README_GENERATOR=$(README_GENERATOR) $(PYTEST) -q -p no:cacheprovider \
 	  tests/charts $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
 
 TEST_SUITES += charts-test
+
+# The chart's docs: the README's parameter table from values.yaml's @param comments (Bitnami's
+# readme-generator-for-helm, pinned in helm/tools/package-lock.json; the prose around it is
+# written by hand) and values.schema.json (helm/tools/gen_schema.py; ranges from env.schema.yaml).
+CHART_DOCS_TOOLS := helm/tools
+README_GENERATOR := $(CHART_DOCS_TOOLS)/node_modules/.bin/readme-generator
+
+.PHONY: deps-chart-docs chart-docs
+deps-chart-docs: ## npm ci in helm/tools from its lockfile (readme-generator-for-helm; skipped when unchanged)
+	@mk/scripts/npm-ci.sh $(CHART_DOCS_TOOLS) $(BUILD)/chart-docs-npm-ci.stamp
+
+chart-docs: deps-chart-docs deps-pytools ## regenerate helm/todo-app/README.md's Parameters section and values.schema.json (a chart test fails when stale)
+	$(README_GENERATOR) --values $(CHART)/values.yaml --readme $(CHART)/README.md
+	$(PYTOOLS_VENV)/bin/python $(CHART_DOCS_TOOLS)/gen_schema.py $(CHART)/values.schema.json
 
 CHECKOV_VENV := $(BUILD)/venv-checkov
 bench-checkov: | $(HELM) ## bench: run checkov (pinned, own venv) on the chart for every ENV; prints its summary
