@@ -158,13 +158,14 @@ db-restore: $(ENVCHECK_DEP) ## restore a dump made by db-backup (make db-restore
 	@DB_EXEC='$(DB_EXEC)' mk/scripts/stack-db.sh restore $(FILE)
 
 # Tests (no container engine here): the Compose file against the spec and the contract, the
-# Make targets with `make -n`, hadolint; then the containers' commands run natively + make smoke.
+# Make targets run against a recording docker, hadolint; then the containers' commands run
+# natively + make smoke. ENVCHECK: the tests read .env files through `envcheck get`.
 .PHONY: compose-test stack-test
-compose-test: deps-pytools $(BIN)/probe
-	$(PYTEST) -q -p no:cacheprovider tests/compose $(wildcard tests/make/test_docker*.py)
+compose-test: deps-pytools tools
+	ENVCHECK=$(BIN)/envcheck HADOLINT=$(HADOLINT) $(PYTEST) -q -p no:cacheprovider tests/compose $(wildcard tests/make/test_docker*.py)
 
 stack-test: deps-pytools tools frontend-build
-	$(PYTEST) -q -p no:cacheprovider -s tests/stack
+	ENVCHECK=$(BIN)/envcheck $(PYTEST) -q -p no:cacheprovider -s tests/stack
 
 TEST_SUITES += compose-test stack-test
 APT_PACKAGES += postgresql postgresql-client iproute2
