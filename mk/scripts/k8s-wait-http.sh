@@ -33,7 +33,7 @@ else
   log=$(mktemp)
   "$kubectl" port-forward -n "$ns" "svc/$svc" "$port:http" --address 127.0.0.1 >"$log" 2>&1 &
   pf=$!
-  trap 'kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null || true; rm -f "$log"' EXIT
+  trap 'kill "$pf" 2>/dev/null || true; wait "$pf" 2>/dev/null || true; rm -f "$log"' EXIT
   if ! "$probe" wait "http://127.0.0.1:$port/api/healthz" --deadline "$deadline"; then
     echo "the frontend did not become ready within $deadline; port-forward said:" >&2
     cat "$log" >&2
