@@ -41,6 +41,9 @@ REGISTRY_PREFIX = $(if $(REGISTRY),$(patsubst %/,%,$(REGISTRY))/)
 HELM_VERSION ?= v3.19.0
 TOOLS_CACHE ?= $(HOME)/.cache/todo-tools
 HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
+## Extra arguments for helm install/upgrade/diff/template (and lint's renderings), e.g.
+## HELM_ARGS='--set externalDatabase.cidr=203.0.113.10/32' (ENV=prod: where the external database is).
+HELM_ARGS ?=
 KUBECTL ?= kubectl
 CHART := helm/todo-app
 # The virtualenv of the cross-cutting tests under tests/ (made by deps-pytools, mk/pytools.mk).

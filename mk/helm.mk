@@ -1,6 +1,6 @@
 # helm: the chart helm/todo-app: install, upgrade, test, rollback, diff, lint, its docs and the charts-test suite.
 # Uses from config.mk: ENV, NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, GO, PYTEST, HELM,
-# HELM_VERSION, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV.
+# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV.
 
 ## Pinned kube-score and kustomize (the chart tests build k8s-deploy's overlay), built like helm into TOOLS_CACHE.
 KUBE_SCORE_VERSION ?= v1.20.0
@@ -16,8 +16,6 @@ REVISION ?=
 HELM_VALUES = $(CHART)/values-$(ENV).yaml
 ## The Secret `make helm-install` creates from $(ENV_FILE) and hands to the chart (existingSecret).
 HELM_SECRET ?= $(RELEASE)-env
-## Extra arguments for helm install/upgrade/diff/template, e.g. HELM_ARGS='--set externalDatabase.cidr=203.0.113.10/32'.
-HELM_ARGS ?=
 HELM_SET = --set image.tag=$(TAG) --set existingSecret=$(HELM_SECRET)$(if $(REGISTRY_PREFIX), --set image.registry=$(patsubst %/,%,$(REGISTRY_PREFIX)))$(if $(HELM_ARGS), $(HELM_ARGS))
 HELM_NS = --namespace $(NAMESPACE)
 # The release's objects are found by their labels, never by a name computed here (the chart's
