@@ -1,6 +1,6 @@
 # compose: build the images and run the local stack with Docker Compose (make up, down, smoke, db-backup).
 # Uses from config.mk: REGISTRY, REGISTRY_PREFIX, BACKEND_IMAGE, FRONTEND_IMAGE, TOOLS_IMAGE, TAG,
-# VERSION, GIT_SHA, BIN, BUILD, TOOLS_CC, PYTEST.
+# VERSION, GIT_SHA, BIN, BUILD, TOOLS_CC, PYTEST, HADOLINT.
 
 DOCKER ?= docker
 COMPOSE ?= $(DOCKER) compose

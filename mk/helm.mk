@@ -1,6 +1,6 @@
 # helm: the chart helm/todo-app: install, upgrade, test, rollback, diff, lint, its docs and the charts-test suite.
 # Uses from config.mk: ENV, NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, GO, PYTEST, HELM,
-# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV.
+# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV, PYTOOLS_VENV.
 
 ## Pinned kube-score and kustomize (the chart tests build k8s-deploy's overlay), built like helm into TOOLS_CACHE.
 KUBE_SCORE_VERSION ?= v1.20.0

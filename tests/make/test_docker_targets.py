@@ -5,6 +5,7 @@ that a dry run does nothing. The scripts behind them: test_docker_scripts.py."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shlex
@@ -278,3 +279,24 @@ def test_compose_suites_are_registered() -> None:
         ["make", "--no-print-directory", "test-list"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert {"compose-test", "stack-test"} <= set(r.stdout.split())
+
+
+def test_no_mk_file_depends_on_the_include_order(tmp_path: Path) -> None:
+    """Each mk/*.mk takes shared settings from config.mk only: included in reverse order, every
+    target does exactly what it does in the usual order."""
+    files = sorted(p.name for p in (ROOT / "mk").glob("*.mk") if p.name not in ("config.mk", "test.mk"))
+    reverse = tmp_path / "Makefile.reversed"
+    reverse.write_text(".DEFAULT_GOAL := help\ninclude mk/config.mk\n"
+                       + "".join(f"include mk/{name}\n" for name in reversed(files)) + "include mk/test.mk\n")
+    targets = [("k8s-deploy",), ("helm-install", "ENV=prod"), ("images-load", "REGISTRY=ghcr.io/me/"),
+               ("up", "TOOLS_MODE=native"), ("up", "TOOLS_MODE=container"), ("push", "REGISTRY=r.example"),
+               ("lint",), ("charts-test",), ("compose-test",), ("backend-test",), ("frontend-test",),
+               ("bench-probe",), ("bench-kubelint",), ("chart-docs",), ("test-list",)]
+    for args in targets:
+        usual = make(ROOT, *args, f"BUILD={tmp_path}/build", "BIN=build/bin", dry=True)
+        other = make(ROOT, "-f", str(reverse), *args, f"BUILD={tmp_path}/build", "BIN=build/bin", dry=True)
+        assert usual.returncode == 0, (args, usual.stderr)
+        # `make up` prints when it started (--started SECONDS): the two runs differ there only
+        same = [re.sub(r"--started \d+", "--started T", r.stdout) for r in (usual, other)]
+        assert other.returncode == usual.returncode and same[0] == same[1], \
+            (args, *difflib.unified_diff(same[0].splitlines(), same[1].splitlines(), lineterm=""))
