@@ -1,8 +1,7 @@
 # backend: the Todo Chatbot API (docker/backend): its venv, tests, lint, migrations and a native run.
-# Uses from config.mk: BIN, BUILD, HADOLINT (deps-pytools).
+# Uses from config.mk: BIN, BUILD, HADOLINT (deps-pytools), BACKEND_VENV.
 
 BACKEND_DIR ?= docker/backend
-BACKEND_VENV ?= $(BUILD)/venv-backend
 ## Extra arguments for pytest in backend-test, e.g. BACKEND_PYTEST_ARGS='-k chat -x'.
 BACKEND_PYTEST_ARGS ?=
 ## Chat provider that chat-eval scores: local, or openai (needs OPENAI_API_KEY; OPENAI_BASE_URL for any compatible server).

@@ -50,6 +50,8 @@ CHART := helm/todo-app
 PYTOOLS_VENV := $(BUILD)/venv-tools
 PYTEST := $(PYTOOLS_VENV)/bin/pytest
 HADOLINT := $(PYTOOLS_VENV)/bin/hadolint
+# The backend's virtualenv (made by deps-backend, mk/backend.mk); the native stack runs in it.
+BACKEND_VENV ?= $(BUILD)/venv-backend
 ## After a deploy: 0 skips the waits that need real containers (migration Job completion, helm
 ## test, probe wait through a port-forward), for a control plane without a kubelet.
 WAIT_HTTP ?= 1

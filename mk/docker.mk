@@ -1,6 +1,6 @@
 # compose: build the images and run the local stack with Docker Compose (make up, down, smoke, db-backup).
 # Uses from config.mk: REGISTRY, REGISTRY_PREFIX, BACKEND_IMAGE, FRONTEND_IMAGE, TOOLS_IMAGE, TAG,
-# VERSION, GIT_SHA, BIN, BUILD, TOOLS_CC, PYTEST, HADOLINT.
+# VERSION, GIT_SHA, BIN, BUILD, TOOLS_CC, PYTEST, HADOLINT, BACKEND_VENV.
 
 DOCKER ?= docker
 COMPOSE ?= $(DOCKER) compose
@@ -164,8 +164,8 @@ db-restore: $(ENVCHECK_DEP) ## restore a dump made by db-backup (make db-restore
 compose-test: deps-pytools tools
 	ENVCHECK=$(BIN)/envcheck HADOLINT=$(HADOLINT) $(PYTEST) -q -p no:cacheprovider tests/compose $(wildcard tests/make/test_docker*.py)
 
-stack-test: deps-pytools tools frontend-build
-	ENVCHECK=$(BIN)/envcheck $(PYTEST) -q -p no:cacheprovider -s tests/stack
+stack-test: deps-pytools deps-backend tools frontend-build
+	ENVCHECK=$(BIN)/envcheck BACKEND_PYTHON=$(BACKEND_VENV)/bin/python $(PYTEST) -q -p no:cacheprovider -s tests/stack
 
 TEST_SUITES += compose-test stack-test
 APT_PACKAGES += postgresql postgresql-client iproute2
