@@ -165,7 +165,7 @@ compose-test: deps-pytools tools
 	ENVCHECK=$(BIN)/envcheck HADOLINT=$(HADOLINT) $(PYTEST) -q -p no:cacheprovider tests/compose $(wildcard tests/make/test_docker*.py)
 
 stack-test: deps-pytools deps-backend tools frontend-build
-	ENVCHECK=$(BIN)/envcheck BACKEND_PYTHON=$(BACKEND_VENV)/bin/python $(PYTEST) -q -p no:cacheprovider -s tests/stack
+	ENVCHECK=$(BIN)/envcheck BACKEND_PYTHON=$(abspath $(BACKEND_VENV))/bin/python $(PYTEST) -q -p no:cacheprovider -s tests/stack
 
 TEST_SUITES += compose-test stack-test
 APT_PACKAGES += postgresql postgresql-client iproute2
