@@ -44,7 +44,7 @@ $(KUSTOMIZE):
 	@mkdir -p $(@D)
 	CGO_ENABLED=0 GOBIN=$(abspath $(@D)) $(GO) install -trimpath sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 
-DEPS_TARGETS += deps-helm
+DEPS_TARGETS += deps-helm deps-chart-docs
 
 helm-install: env-check | $(HELM) $(BIN)/envcheck $(BIN)/secretgen $(BIN)/probe ## install or upgrade the release for ENV (Secret from .env, --atomic --wait, helm test, probe)
 	KUBECTL=$(KUBECTL) mk/scripts/k8s-namespace.sh $(NAMESPACE)
