@@ -58,6 +58,9 @@ helm upgrade --install todo helm/todo-app -n todo --create-namespace -f helm/tod
   hook (`before-hook-creation,hook-succeeded`). Post-install rather than pre-install because on
   the first install neither the Secret, the ConfigMap nor the bundled PostgreSQL exist before the
   main resources are created; on upgrades it runs before the new pods (pre-upgrade).
+- `helm test`: a Pod that calls the backend's `/ready` and the frontend's `/api/healthz` through
+  their Services. It is kept until the next `helm test` (`before-hook-creation` only) so that
+  `helm test --logs` can show what it printed; `make helm-uninstall` deletes it with the release.
 - `values.schema.json` rejects unknown keys and wrong types (and the image tag `latest`).
 
 ## Parameters

@@ -65,7 +65,10 @@ def test_rollback_uninstall_status(env):
     assert make_n("helm-rollback", f"ENV={env}")[0] == f"{HELM} rollback todo  --namespace todo --wait --timeout 5m"
     find(make_n("helm-rollback", "REVISION=3", f"ENV={env}"), rf"^{HELM} rollback todo 3 --namespace todo --wait")
     lines = make_n("helm-uninstall", f"ENV={env}")
+    # helm uninstall leaves hook resources; the helm test Pod is kept for `helm test --logs`
     assert lines == [f"{HELM} uninstall todo --namespace todo --wait --ignore-not-found",
+                     "kubectl delete pod --namespace todo -l app.kubernetes.io/instance=todo,"
+                     "app.kubernetes.io/component=test --ignore-not-found --wait",
                      "kubectl delete secret todo-env --namespace todo --ignore-not-found"]
     lines = make_n("helm-status", f"ENV={env}")
     find(lines, rf"^{HELM} status todo --namespace todo$")
