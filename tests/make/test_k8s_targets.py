@@ -4,6 +4,7 @@ cluster, run against recording shims (no minikube, kind or cluster here)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from chartlib import HELM, ROOT  # noqa: E402
 from makecheck import TAG, calls, find, make_n, shim_path, tree_digest  # noqa: E402
 
 ENVS = ("dev", "staging", "prod")
-CLUSTERS = ("auto", "docker-desktop", "minikube", "kind")
+CLUSTERS = ("auto", "docker-desktop", "minikube", "kind", "containerd")
 
 
 def test_k8s_manifests_renders_with_the_pinned_helm():
@@ -153,6 +154,35 @@ def test_images_load_pushes_with_a_registry_and_refuses_latest(tmp_path):
     assert r.returncode == 0 and calls(tmp_path) == ["docker push ghcr.io/me/todo-backend:1"]
     r = _run("cluster-images-load.sh", tmp_path, {"CLUSTER": "kind"}, "todo-backend:latest", shims=("kind",))
     assert r.returncode == 2 and "never latest" in r.stderr
+
+
+def test_images_load_containerd_imports_into_the_k8s_namespace_of_the_socket(tmp_path):
+    assert f"CONTAINERD_ADDRESS=/run/containerd/containerd.sock mk/scripts/cluster-images-load.sh todo-backend:{TAG}" \
+        in make_n("images-load", "CLUSTER=containerd")[0]
+    sock = tmp_path / "containerd.sock"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(sock))
+        r = _run("cluster-images-load.sh", tmp_path, {"CLUSTER": "containerd", "CONTAINERD_ADDRESS": str(sock)},
+                 "todo-backend:1", "todo-frontend:1", shims=("docker", "ctr"))
+    assert r.returncode == 0, r.stderr
+    assert calls(tmp_path) == ["docker save todo-backend:1 todo-frontend:1",
+                               f"ctr --address {sock} --namespace k8s.io images import -"]
+    assert f"into containerd at {sock}" in r.stdout
+
+
+def test_images_load_containerd_names_a_missing_socket(tmp_path):
+    r = _run("cluster-images-load.sh", tmp_path, {"CLUSTER": "containerd", "CONTAINERD_ADDRESS": str(tmp_path / "none.sock")},
+             "todo-backend:1", shims=("docker", "ctr"))
+    assert r.returncode == 1 and f"no containerd socket at {tmp_path / 'none.sock'}" in r.stderr
+    assert calls(tmp_path) == []
+
+
+def test_cluster_up_and_down_leave_a_containerd_cluster_to_its_owner(tmp_path):
+    r = _run("cluster-up.sh", tmp_path, {"CLUSTER": "containerd"}, shims=("kubectl",))
+    assert r.returncode == 0 and "nothing to start" in r.stdout, r.stderr
+    r = _run("cluster-down.sh", tmp_path, {"CLUSTER": "containerd"}, shims=("kubectl",))
+    assert r.returncode == 0 and "left running" in r.stdout
+    assert all(c.startswith("kubectl") for c in calls(tmp_path))
 
 
 def test_cluster_down_never_deletes_docker_desktop(tmp_path):
