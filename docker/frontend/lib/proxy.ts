@@ -54,6 +54,21 @@ function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
 }
 
+/**
+ * fetch, tried a second time when a GET or HEAD fails before any answer for a reason other than
+ * an abort: a pooled keep-alive connection that the backend closed as it shut down (a rolling
+ * update) fails the one request sent on it at that moment, and a new connection reaches a backend
+ * that is still serving. Requests with a body are never repeated (a write must not happen twice).
+ */
+async function fetchOnce(fetchImpl: typeof fetch, target: string, init: RequestInit, method: string): Promise<Response> {
+  try {
+    return await fetchImpl(target, init);
+  } catch (err) {
+    if ((method !== 'GET' && method !== 'HEAD') || isAbort(err) || init.signal?.aborted) throw err;
+    return await fetchImpl(target, init);
+  }
+}
+
 /** Forwards `req` to the backend path `segments` and returns the backend's answer, or a mapped error. */
 export async function proxyRequest(req: Request, segments: string[], opts: ProxyOptions): Promise<Response> {
   const url = new URL(req.url);
@@ -96,7 +111,7 @@ export async function proxyRequest(req: Request, segments: string[], opts: Proxy
 
   let upstream: Response;
   try {
-    upstream = await (opts.fetchImpl ?? fetch)(target, init);
+    upstream = await fetchOnce(opts.fetchImpl ?? fetch, target, init, req.method);
   } catch (err) {
     if (timedOut) {
       return proxyError(504, 'backend_timeout', `The server did not answer within ${opts.timeoutMs} ms.`, 2);
