@@ -28,6 +28,8 @@ CLUSTER_NODE_DIR ?= $(BUILD)/cluster-node
 CLUSTER_NODE_NICE ?= nice -n 0
 ## Images the chart pulls from a registry, which the node cannot reach: copied from the test engine.
 CLUSTER_NODE_BASE_IMAGES ?= postgres:15-alpine
+## Phases of cluster-test: sim (kwok nodes) and node (the real node).
+CLUSTER_TEST_PHASES ?= sim node
 CLUSTER_NODE_APT := containerd runc containernetworking-plugins conntrack iptables iproute2
 CLUSTER_NODE_ENV = $(CLUSTER_SIM_ENV) COREDNS=$(CLUSTER_SIM_CACHE)/coredns-$(CLUSTER_SIM_COREDNS_VERSION)/coredns \
 	PAUSE_IMAGE=$(PAUSE_IMAGE) NODE_BASE_IMAGES='$(CLUSTER_NODE_BASE_IMAGES)' NODE_NICE='$(CLUSTER_NODE_NICE)' $(DOCKER_ENGINE_ENV)
@@ -54,11 +56,15 @@ cluster-node: deps-cluster-sim deps-cluster-node docker-bases ## start a real on
 cluster-node-down: ## stop exactly what cluster-node started and restore the host (fails when something is left)
 	@KUBE_BIN=$(CLUSTER_SIM_KUBE_BIN) tests/cluster/node.sh down $(CLUSTER_NODE_DIR)
 
-# Starts its own simulation in $(CLUSTER_SIM_DIR)-test (so a `make cluster-sim` you use stays
-# untouched), runs tests/cluster (go test) against it and always stops it.
-cluster-test: deps-cluster-sim deps-helm tools ## deploy k8s/ and the chart (dev, staging, prod) on the simulated cluster and check what the API server says
-	$(CLUSTER_SIM_ENV) HELM=$(abspath $(HELM)) GO=$(GO) CLUSTER_TEST_RUN='$(CLUSTER_TEST_RUN)' \
-	  mk/scripts/cluster-sim-test.sh $(CLUSTER_SIM_DIR)-test
+# Phase sim: its own simulation in $(CLUSTER_SIM_DIR)-test (a `make cluster-sim` you use stays
+# untouched), tests/cluster (go test) against it, always stopped. Phase node: the Docker test
+# engine builds the images, a real node in $(CLUSTER_NODE_DIR)-test runs them (go test -tags
+# realnode), and both are always stopped.
+cluster-test: deps-cluster-sim deps-cluster-node deps-docker-engine deps-helm tools ## k8s/ and the chart on the control plane with kwok nodes, then on a real node with real containers
+	@rc=0; for phase in $(CLUSTER_TEST_PHASES); do case $$phase in \
+	  sim) $(CLUSTER_SIM_ENV) HELM=$(abspath $(HELM)) GO=$(GO) CLUSTER_TEST_RUN='$(CLUSTER_TEST_RUN)' mk/scripts/cluster-sim-test.sh $(CLUSTER_SIM_DIR)-test || rc=1 ;; \
+	  node) $(CLUSTER_NODE_ENV) HELM=$(abspath $(HELM)) GO=$(GO) CLUSTER_TEST_RUN='$(CLUSTER_TEST_RUN)' tests/cluster/node-test.sh $(CLUSTER_NODE_DIR)-test || rc=1 ;; \
+	  *) echo "CLUSTER_TEST_PHASES: unknown phase '$$phase' (use sim and/or node)" >&2; exit 2 ;; esac; done; exit $$rc
 
 APT_PACKAGES += openssl curl python3 $(CLUSTER_NODE_APT)
 DEPS_TARGETS += deps-cluster-node
