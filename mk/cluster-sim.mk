@@ -22,8 +22,8 @@ CLUSTER_SIM_ENV = ETCD=$(CLUSTER_SIM_CACHE)/etcd-$(CLUSTER_SIM_ETCD_VERSION)/etc
 	KWOK=$(CLUSTER_SIM_CACHE)/kwok-$(KWOK_VERSION)/kwok KWOK_STAGES=$(CLUSTER_SIM_CACHE)/kwok-$(KWOK_VERSION)/stages \
 	EXTRA_STAGES=tests/cluster/kwok NICE='$(CLUSTER_SIM_NICE)'
 
-## The real node: its directory (the control plane in DIR/control-plane), and its processes' priority
-## (containers inherit it from containerd; the control plane keeps CLUSTER_SIM_NICE).
+## The real node: its directory (the control plane in DIR/control-plane), and the priority of its
+## processes and of its control plane (containers inherit it from containerd).
 CLUSTER_NODE_DIR ?= $(BUILD)/cluster-node
 CLUSTER_NODE_NICE ?= nice -n 0
 ## Images the chart pulls from a registry, which the node cannot reach: copied from the test engine.
