@@ -54,17 +54,27 @@ function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
 }
 
+/** Socket errors (undici's and Node's) of a connection the other side closed or reset. */
+const DROPPED_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** True when fetch failed because the backend dropped the connection (not DNS, not a refusal). */
+function isDroppedConnection(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && DROPPED_CONNECTION.has(code);
+}
+
 /**
- * fetch, tried a second time when a GET or HEAD fails before any answer for a reason other than
- * an abort: a pooled keep-alive connection that the backend closed as it shut down (a rolling
+ * fetch, tried a second time when a GET or HEAD fails because the backend dropped the
+ * connection: a pooled keep-alive connection that the backend closed as it shut down (a rolling
  * update) fails the one request sent on it at that moment, and a new connection reaches a backend
- * that is still serving. Requests with a body are never repeated (a write must not happen twice).
+ * that is still serving. Other failures (DNS, a refusal, a timeout) are not repeated, nor is a
+ * request with a body (a write must not happen twice).
  */
 async function fetchOnce(fetchImpl: typeof fetch, target: string, init: RequestInit, method: string): Promise<Response> {
   try {
     return await fetchImpl(target, init);
   } catch (err) {
-    if ((method !== 'GET' && method !== 'HEAD') || isAbort(err) || init.signal?.aborted) throw err;
+    if ((method !== 'GET' && method !== 'HEAD') || !isDroppedConnection(err) || init.signal?.aborted) throw err;
     return await fetchImpl(target, init);
   }
 }

@@ -143,6 +143,23 @@ describe('proxy route: failures', () => {
     expect(backend.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 
+  it('does not repeat a GET that failed for another reason (an unknown host, a refusal)', async () => {
+    for (const code of ['ENOTFOUND', 'ECONNREFUSED', undefined]) {
+      let calls = 0;
+      const fetchImpl = (async () => {
+        calls += 1;
+        throw new TypeError('fetch failed', { cause: { code } });
+      }) as unknown as typeof fetch;
+      const res = await proxyRequest(browserRequest('/api/1/tasks'), ['1', 'tasks'], {
+        backendUrl: 'http://backend:8000',
+        timeoutMs: 5000,
+        fetchImpl,
+      });
+      expect(res.status).toBe(502);
+      expect(calls).toBe(1);
+    }
+  });
+
   it('never repeats a write whose connection was closed: 502, sent once', async () => {
     backend = await startBackend((req) => req.socket.destroy());
     const res = await proxyRequest(
