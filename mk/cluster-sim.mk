@@ -30,6 +30,7 @@ CLUSTER_NODE_NICE ?= nice -n 0
 CLUSTER_NODE_BASE_IMAGES ?= postgres:15-alpine
 ## Phases of cluster-test: sim (kwok nodes) and node (the real node).
 CLUSTER_TEST_PHASES ?= sim node
+CLUSTER_SIM_APT := openssl curl python3
 CLUSTER_NODE_APT := containerd runc containernetworking-plugins conntrack iptables iproute2
 CLUSTER_NODE_ENV = $(CLUSTER_SIM_ENV) COREDNS=$(CLUSTER_SIM_CACHE)/coredns-$(CLUSTER_SIM_COREDNS_VERSION)/coredns \
 	PAUSE_IMAGE=$(PAUSE_IMAGE) NODE_BASE_IMAGES='$(CLUSTER_NODE_BASE_IMAGES)' NODE_NICE='$(CLUSTER_NODE_NICE)' $(DOCKER_ENGINE_ENV)
@@ -47,8 +48,8 @@ cluster-sim: deps-cluster-sim ## start the simulated cluster (real control plane
 cluster-sim-down: ## stop exactly the processes cluster-sim started (pid files in CLUSTER_SIM_DIR)
 	mk/scripts/cluster-sim-down.sh $(CLUSTER_SIM_DIR)
 
-deps-cluster-node: ## install the real node's Debian packages (containerd, runc, CNI plugins, conntrack)
-	@mk/scripts/deps-apt.sh $(CLUSTER_NODE_APT)
+deps-cluster-node: ## install the Debian packages of the real node (containerd, runc, CNI plugins, conntrack), its control plane and the test engine
+	@mk/scripts/deps-apt.sh $(sort $(CLUSTER_SIM_APT) $(CLUSTER_NODE_APT) $(DOCKER_ENGINE_APT))
 
 cluster-node: deps-cluster-sim deps-cluster-node docker-bases ## start a real one-node cluster (control plane + kubelet, containerd, CNI, CoreDNS; pods run for real)
 	@$(CLUSTER_NODE_ENV) tests/cluster/node.sh up $(CLUSTER_NODE_DIR)
@@ -66,6 +67,6 @@ cluster-test: deps-cluster-sim deps-cluster-node deps-docker-engine deps-helm to
 	  node) $(CLUSTER_NODE_ENV) HELM=$(abspath $(HELM)) GO=$(GO) CLUSTER_TEST_RUN='$(CLUSTER_TEST_RUN)' tests/cluster/node-test.sh $(CLUSTER_NODE_DIR)-test || rc=1 ;; \
 	  *) echo "CLUSTER_TEST_PHASES: unknown phase '$$phase' (use sim and/or node)" >&2; exit 2 ;; esac; done; exit $$rc
 
-APT_PACKAGES += openssl curl python3 $(CLUSTER_NODE_APT)
+APT_PACKAGES += $(CLUSTER_SIM_APT) $(CLUSTER_NODE_APT)
 DEPS_TARGETS += deps-cluster-node
 TEST_SUITES += cluster-test

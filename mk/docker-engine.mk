@@ -20,7 +20,9 @@ DOCKER_ENGINE_ENV = DOCKER_HOST=unix://$(DOCKER_ENGINE_SOCK) DOCKER_CONFIG=$(DOC
 DOCKER_PLUGINS = $(DOCKER_ENGINE_CACHE)/compose-$(COMPOSE_VERSION)/docker-compose \
 	$(DOCKER_ENGINE_CACHE)/buildx-$(BUILDX_VERSION)/docker-buildx
 
-APT_PACKAGES += docker.io debootstrap iptables iproute2 curl gcc libc6-dev
+# Debian packages of the engine and the look-alike bases (the pause program is compiled with gcc).
+DOCKER_ENGINE_APT := docker.io debootstrap iptables iproute2 curl gcc libc6-dev
+APT_PACKAGES += $(DOCKER_ENGINE_APT)
 DEPS_TARGETS += deps-docker-engine
 TEST_SUITES += docker-test
 
