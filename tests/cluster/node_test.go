@@ -714,7 +714,7 @@ stringData:
 	mustRun(t, helmBin, "upgrade", "--install", release, "helm/todo-app", "-n", ns, "-f", "helm/todo-app/values-dev.yaml",
 		"--set", "image.tag="+imageTag(t), "--set", "existingSecret=todo-openai-env", "--set", "config.chatProvider=openai",
 		"--set", "postgresql.enabled=false", "--set", "migration.enabled=false", "--set", "tests.enabled=false",
-		"--set", "frontend.service.type=ClusterIP")
+		"--set", "frontend.service.type=ClusterIP", "--set", "externalDatabase.cidr=203.0.113.10/32")
 	defer run(t, helmBin, "uninstall", release, "-n", ns, "--wait")
 	sel := "app.kubernetes.io/instance=" + release + ",app.kubernetes.io/component=backend"
 	var victim string
