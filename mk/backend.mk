@@ -13,6 +13,9 @@ APT_PACKAGES += postgresql python3 python3-venv
 DEPS_TARGETS += deps-backend
 TEST_SUITES += backend-test
 
+# ruff (the backend's pinned one, the backend's configuration) for the Python packages in tools/.
+PY_LINT = mk/scripts/py-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)/pyproject.toml
+
 .PHONY: deps-backend backend-test backend-lint backend-migrate backend-run chat-eval
 
 deps-backend: ## create build/venv-backend from the pinned docker/backend/requirements*.txt (quick when unchanged)

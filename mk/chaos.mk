@@ -42,13 +42,17 @@ CHAOS_ENV = CHAOS_ROUNDS='$(CHAOS_ROUNDS)' CHAOS_INTERVAL='$(CHAOS_INTERVAL)' RE
 .PHONY: chaos-test chaos-native chaos-report
 
 chaos-test: $(BIN)/probe ## kill pods/containers and the DB under load (CHAOS_TARGET=k8s|helm|compose), report in build/chaos/
-	@$(CHAOS_ENV) $(PYTHON) mk/scripts/chaos-run.py --target '$(or $(CHAOS_TARGET),auto)' --out '$(CHAOS_OUT)'
+	@$(CHAOS_ENV) $(PY_TOOL) chaos run --target '$(or $(CHAOS_TARGET),auto)' --out '$(CHAOS_OUT)'
 
+# The native stack runs the built frontend (frontend-pod-kill), the backend venv's `make
+# backend-run`, and probe; then the package's own tests and the checks of the report just written.
 chaos-native: CHAOS_ROUNDS = $(CHAOS_NATIVE_ROUNDS)
 chaos-native: CHAOS_INTERVAL = $(CHAOS_NATIVE_INTERVAL)
-chaos-native: $(BIN)/probe deps-backend deps-pytools ## the same scenarios on a native stack (PostgreSQL, 2 backends behind HAProxy), then check its report
-	@$(CHAOS_ENV) $(PYTHON) mk/scripts/chaos-native.py --out '$(CHAOS_OUT)'
-	@[ '$(CHAOS_DRY_RUN)' != 0 ] || CHAOS_REPORT_DIR='$(CHAOS_OUT)/latest' $(PYTEST) -q -p no:cacheprovider tests/chaos
+chaos-native: $(BIN)/probe deps-backend deps-pytools frontend-build ## the same scenarios on a native stack (PostgreSQL, 2 backends and 2 frontends behind HAProxy), then check its report
+	@$(PY_LINT) tools/chaos
+	@$(CHAOS_ENV) $(PY_TOOL) chaos native --out '$(CHAOS_OUT)'
+	@[ '$(CHAOS_DRY_RUN)' != 0 ] || CHAOS_REPORT_DIR='$(CHAOS_OUT)/latest' $(PYTEST) -q -p no:cacheprovider \
+	  tools/chaos/tests tools/chaos/tests/check_chaos_run.py
 
 chaos-report: ## regenerate the HTML of a chaos run: make chaos-report DIR=build/chaos/<timestamp> (default: latest)
-	@$(PYTHON) mk/scripts/chaos-report.py '$(or $(DIR),$(CHAOS_OUT)/latest)'
+	@$(PY_TOOL) chaos report '$(or $(DIR),$(CHAOS_OUT)/latest)'

@@ -23,6 +23,8 @@ TAG := $(TAG)
 BUILD ?= build
 BIN ?= $(BUILD)/bin
 PYTHON ?= python3
+# The Python programs in tools/ (the chaos runner, the doctor) are packages: $(PY_TOOL) doctor DIR.
+PY_TOOL = PYTHONPATH=tools $(PYTHON) -m
 GO ?= go
 SHELL := /bin/bash
 

@@ -89,10 +89,11 @@ helm-template: | $(HELM) ## render the chart for ENV to build/helm/$(ENV).yaml (
 	@echo "rendered $(BUILD)/helm/$(ENV).yaml"
 
 # The suite: lint, render every values file and edge case, validate (OpenAPI, kubelint,
-# kube-score), chart contract, k8s/ freshness, doctor fixtures, `make -n` of every target.
-charts-test: deps-helm deps-pytools ## chart, k8s/, doctor and make-target tests (offline, no cluster)
+# kube-score), chart contract, k8s/ freshness, the doctor (ruff, its fixtures), `make -n` of every target.
+charts-test: deps-helm deps-pytools deps-backend ## chart, k8s/, doctor and make-target tests (offline, no cluster)
+	$(PY_LINT) tools/doctor
 	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUBELINT=$(BIN)/kubelint $(PYTEST) -q -p no:cacheprovider \
-	  tests/charts $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
+	  tests/charts tools/doctor/tests $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
 
 TEST_SUITES += charts-test
 

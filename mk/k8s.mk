@@ -36,5 +36,5 @@ k8s-status: ## one screen: pods, services, workloads and the latest warning even
 
 doctor: ## explain in plain sentences what is broken in NAMESPACE (and ask kubectl-ai when installed)
 	KUBECTL=$(KUBECTL) mk/scripts/doctor-collect.sh $(NAMESPACE) $(DOCTOR_DIR)
-	mk/scripts/doctor-diagnose.sh $(DOCTOR_DIR)
+	$(PY_TOOL) doctor $(DOCTOR_DIR)
 	mk/scripts/doctor-ai.sh $(DOCTOR_DIR)

@@ -60,7 +60,7 @@ def test_k8s_delete_status_and_doctor(env):
                          "kubectl delete secret todo-env --namespace todo --ignore-not-found"]
     assert make_n("k8s-status", f"ENV={env}") == ["KUBECTL=kubectl mk/scripts/k8s-status.sh todo"]
     assert make_n("doctor", f"ENV={env}") == ["KUBECTL=kubectl mk/scripts/doctor-collect.sh todo build/doctor",
-                                              "mk/scripts/doctor-diagnose.sh build/doctor",
+                                              "PYTHONPATH=tools python3 -m doctor build/doctor",
                                               "mk/scripts/doctor-ai.sh build/doctor"]
 
 
