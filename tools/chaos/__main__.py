@@ -1,11 +1,11 @@
-"""python3 -m chaos run|native|report: see `python3 -m chaos --help` and docs/chaos.md."""
+"""python3 -m chaos run|native|report|soak: see `python3 -m chaos --help` and docs/chaos.md."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from chaos import native, report, scenarios
+from chaos import native, report, scenarios, soak
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
         ("run", scenarios, "the chaos scenarios against the running stack (make chaos-test)"),
         ("native", native, "the same scenarios against a stack started on this machine (make chaos-native)"),
         ("report", report, "rebuild a chaos run's HTML from its report.json (make chaos-report)"),
+        ("soak", soak, "steady use for a long time: memory, errors and latency over time (make soak)"),
     ):
         p = sub.add_parser(
             name, help=summary, description=mod.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from chaos.config import Config
+from chaos.runner import stop_on_sigterm
 from chaos.scenarios import run_chaos
 from chaos.supervisor import Slot, Supervisor
 from chaos.targets import Target
@@ -439,6 +440,15 @@ class NativeTarget(Target):
     def db_start(self, runner: Any) -> None:
         runner.run([str(PG_TEMP), "start", self.pg_dir], "database back (same port)", timeout=120)
 
+    def process_roots(self) -> dict[str, int]:
+        """The root process of each component (the soak samples it and its descendants): the
+        supervised backends and frontends, PostgreSQL's postmaster, HAProxy."""
+        roots = {name: slot.pid for name, slot in self.sup.slots.items()}
+        roots["postgresql"] = int(Path(self.pg_dir, "data", "postmaster.pid").read_text().split()[0])
+        if self.haproxy:
+            roots["haproxy"] = self.haproxy.pid
+        return roots
+
     def direct_api_urls(self) -> list[tuple[str, str]]:
         return [(f"direct-{b}", f"http://127.0.0.1:{self.ports.get(b, f'<{b}-port>')}") for b in self.backends]
 
@@ -487,10 +497,7 @@ def with_native_stack(
         print(f"{name}: haproxy not found (apt-get install haproxy; `make deps` does it)", file=sys.stderr)
         return 2
 
-    def on_signal(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_signal)
+    stop_on_sigterm()
     state = tempfile.mkdtemp(prefix="chaos-native.", dir="/tmp")
     os.chmod(state, 0o755)  # noqa: S103 - the postgres user reaches its database folder in it
     target = NativeTarget(state, dry_run, backend_env)

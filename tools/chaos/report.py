@@ -184,7 +184,7 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
         out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#667">{peak * frac:.0f}</text>')
     pw = plot_w / nbins
     for i, (ok, w503, bad) in enumerate(bins):
-        y = top + bars_h
+        y = float(top + bars_h)
         for n, col in ((ok, OK), (w503, WARN), (bad, BAD)):
             if not n:
                 continue

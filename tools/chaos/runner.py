@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
+import signal
 import subprocess
+import tempfile
+from typing import Any
 
 
 class Runner:
@@ -36,3 +41,23 @@ class Runner:
         if p.returncode != 0:
             raise RuntimeError(f"{shlex.join(cmd)}: {p.stderr.strip()[-400:]}")
         return p.stdout
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM stops a run as Ctrl-C does (KeyboardInterrupt): what it started is stopped."""
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+
+
+def private_copy(probe: str) -> tuple[str, str]:
+    """A private copy of probe (its folder, its path): a rebuild of build/bin/probe during a run
+    must not break it. A missing probe is an error (the Make targets build it)."""
+    if not os.access(probe, os.X_OK):
+        raise RuntimeError(f"{probe} is missing or not executable: run `make tools`")
+    folder = tempfile.mkdtemp(prefix="chaos-probe.")
+    dst = os.path.join(folder, "probe")
+    shutil.copy2(probe, dst)
+    return folder, dst

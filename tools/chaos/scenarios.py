@@ -33,7 +33,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,7 +41,7 @@ from typing import Any
 from chaos import report as report_mod
 from chaos import verdicts
 from chaos.config import SCENARIOS, Config
-from chaos.runner import Runner
+from chaos.runner import Runner, private_copy
 from chaos.targets import ComposeTarget, KubeTarget, Target, detect_target
 from chaos.traffic import ProbeWatcher, Timeline, Watcher, Writer, availability, http, read_all_tasks
 from chaos.util import env, fmt_duration, parse_duration, percentile, r3, wait_until
@@ -104,7 +103,7 @@ class Chaos:
 
     def first_streak(self, targets: list[str], after: float, n: int = 3) -> float | None:
         """Time of the first of n consecutive OK requests (per target) after `after`."""
-        best = None
+        best: float | None = None
         for tgt in targets:
             streak, first = 0, None
             for r in self.tl.select([tgt], after, 1e12):
@@ -202,12 +201,7 @@ class Chaos:
     def private_probe(self) -> None:
         """Runs a private copy of probe: a rebuild of build/bin/probe during the run must not break
         it. A missing probe stops the run (make chaos-test builds it)."""
-        if not os.access(self.cfg.probe, os.X_OK):
-            raise RuntimeError(f"{self.cfg.probe} is missing or not executable: run `make tools`")
-        self.probe_copy_dir = tempfile.mkdtemp(prefix="chaos-probe.")
-        dst = os.path.join(self.probe_copy_dir, "probe")
-        shutil.copy2(self.cfg.probe, dst)
-        self.cfg.probe = dst
+        self.probe_copy_dir, self.cfg.probe = private_copy(self.cfg.probe)
 
     def cleanup(self) -> None:
         if self.probe_copy_dir:

@@ -130,8 +130,8 @@ class Supervisor:
                 p.wait(timeout=2)
         # a restart that raced with stop(): its process is not in the list above
         for slot in self.slots.values():
-            p = slot.proc
-            if p and p not in procs and p.poll() is None:
+            late = slot.proc
+            if late and late not in procs and late.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
+                    os.killpg(late.pid, signal.SIGKILL)
+                late.wait(timeout=5)

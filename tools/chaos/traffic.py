@@ -26,8 +26,8 @@ def http(
     method: str, url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 2.0
 ) -> dict[str, Any]:
     """One request. Returns status (0 when none), outcome (ok, 503, http_<code>, timeout,
-    conn_error), latency_ms, error, body (bytes), the Retry-After header and the Set-Cookie
-    headers of a success."""
+    conn_error), latency_ms, error, body (bytes), the Retry-After header, and for a success the
+    Set-Cookie headers and the URL answered (after redirects)."""
     data = None
     hdrs = dict(headers or {})
     if body is not None:
@@ -37,12 +37,13 @@ def http(
         raise ValueError(f"not an http(s) URL: {url!r}")
     req = urllib.request.Request(url, data=data, method=method, headers=hdrs)  # noqa: S310 - http(s) only
     start = time.monotonic()
-    res: dict[str, Any] = {"status": 0, "error": "", "body": b"", "retry_after": None, "set_cookie": []}
+    res: dict[str, Any] = {"status": 0, "error": "", "body": b"", "retry_after": None, "set_cookie": [], "url": ""}
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only
             res["body"] = resp.read()
             res["status"] = resp.status
             res["set_cookie"] = resp.headers.get_all("Set-Cookie") or []
+            res["url"] = resp.url
     except urllib.error.HTTPError as e:
         res["status"] = e.code
         res["retry_after"] = e.headers.get("Retry-After")
