@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
 from app.agent.base import AgentReply, Tools
 from app.agent.tools import TOOL_SPECS
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
 
 log = logging.getLogger("app.agent.openai")
 
@@ -71,13 +74,15 @@ class OpenAIProvider:
             for _ in range(MAX_TOOL_ROUNDS):
                 completion = self.client.chat.completions.create(
                     model=self.model,
-                    messages=messages,
-                    tools=TOOL_SPECS,
-                    tool_choice="auto",  # type: ignore[arg-type]
+                    # plain dicts, shaped as the API's message and tool types say
+                    messages=cast("list[ChatCompletionMessageParam]", messages),
+                    tools=cast("list[ChatCompletionToolParam]", TOOL_SPECS),
+                    tool_choice="auto",
                     max_tokens=self.max_tokens,
                 )
                 choice = completion.choices[0].message
-                tool_calls = choice.tool_calls or []
+                # Only function tools are offered (TOOL_SPECS), so only function calls come back.
+                tool_calls = [tc for tc in choice.tool_calls or [] if tc.type == "function"]
                 if not tool_calls:
                     return AgentReply(choice.content or "", calls)
                 messages.append(
