@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -362,6 +363,14 @@ class NativeTarget(Target):
                 return row
         return {}
 
+    def lb_drained(self, runner: Any, server: str) -> bool:
+        """No request is left on that backend server."""
+        return self.lb_server(runner, "backends", server).get("scur", "0") == "0"
+
+    def lb_up(self, runner: Any, server: str) -> bool:
+        """HAProxy's health check has that backend server UP."""
+        return self.lb_server(runner, "backends", server).get("status", "").startswith("UP")
+
     # -- the faults
     def replicas(self, component: str) -> list[str]:
         return self.backends if component == "backend" else self.frontends
@@ -458,17 +467,12 @@ class NativeTarget(Target):
         for b in self.backends:
             self.lb(runner, f"set server backends/{b} state drain", f"drain {b}: no new requests")
             if not self.dry:
-                wait_until(lambda b=b: self.lb_server(runner, "backends", b).get("scur", "0") == "0", 5, 0.05)
+                wait_until(partial(self.lb_drained, runner, b), 5, 0.05)
             self.kill(runner, "backend", b)
-            if not self.dry and wait_until(lambda b=b: self.replica_back("backend", b), 60, 0.1) is None:
+            if not self.dry and wait_until(partial(self.replica_back, "backend", b), 60, 0.1) is None:
                 raise RuntimeError(f"{b} did not come back within 60 s")
             self.lb(runner, f"set server backends/{b} state ready", f"{b} back in rotation")
-            if not self.dry and (
-                wait_until(
-                    lambda b=b: self.lb_server(runner, "backends", b).get("status", "").startswith("UP"), 30, 0.05
-                )
-                is None
-            ):
+            if not self.dry and wait_until(partial(self.lb_up, runner, b), 30, 0.05) is None:
                 raise RuntimeError(f"HAProxy did not mark {b} UP within 30 s")
             tl.event("rolling-update", "info", f"{b} replaced")
 

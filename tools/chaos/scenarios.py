@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +247,7 @@ class Chaos:
                 took = (
                     0.0
                     if self.runner.dry_run
-                    else wait_until(lambda victim=victim: self.target.replica_back(component, victim), within, 0.1)
+                    else wait_until(partial(self.target.replica_back, component, victim), within, 0.1)
                 )
             t_back = t_fault + took if took is not None else self.tl.now()
             self.tl.window(name, f"{component} #{i + 1} recovering", t_fault, t_back)
