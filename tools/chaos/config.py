@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from chaos.util import env, parse_duration
@@ -55,3 +56,12 @@ class Config:
             "load_concurrency": self.load_concurrency,
             "scenarios": self.scenarios,
         }
+
+
+def from_env(command: str) -> Config | None:
+    """The knobs, or None after saying on stderr which one is wrong (the caller exits 2)."""
+    try:
+        return Config()
+    except ValueError as e:
+        print(f"{command}: {e}", file=sys.stderr)
+        return None

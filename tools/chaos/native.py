@@ -34,7 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from chaos.config import Config
+from chaos.config import from_env
 from chaos.runner import stop_on_sigterm
 from chaos.scenarios import run_chaos
 from chaos.supervisor import Slot, Supervisor
@@ -528,9 +528,7 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        cfg = Config()
-    except ValueError as e:
-        print(f"chaos native: {e}", file=sys.stderr)
+    cfg = from_env("chaos native")
+    if cfg is None:
         return 2
     return with_native_stack("chaos native", cfg.dry_run, None, lambda target: run_chaos(target, cfg, args.out))

@@ -41,7 +41,7 @@ from typing import Any
 
 from chaos import report as report_mod
 from chaos import verdicts
-from chaos.config import SCENARIOS, Config
+from chaos.config import SCENARIOS, Config, from_env
 from chaos.runner import Runner, private_copy
 from chaos.targets import ComposeTarget, KubeTarget, Target, detect_target
 from chaos.traffic import ProbeWatcher, Timeline, Watcher, Writer, availability, http, read_all_tasks
@@ -669,10 +669,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        cfg = Config()
-    except ValueError as e:
-        print(f"chaos: {e}", file=sys.stderr)
+    cfg = from_env("chaos")
+    if cfg is None:
         return 2
     flavour = args.target
     if flavour == "auto":
