@@ -5,7 +5,8 @@ ENV ?= dev
 ## Kubernetes namespace and Helm release name.
 NAMESPACE ?= todo
 RELEASE ?= todo
-## Local cluster flavour: auto (from the kubectl context), docker-desktop, minikube or kind.
+## Local cluster flavour: auto (from the kubectl context), docker-desktop, minikube, kind, or containerd
+## (a node you run yourself, kubeadm or k3s: images-load imports into its containerd).
 CLUSTER ?= auto
 ## Image registry prefix (empty = images stay local to the Docker engine / cluster).
 REGISTRY ?=
@@ -72,8 +73,8 @@ endif
 ifneq ($(words $(ENV)),1)
 $(error ENV='$(ENV)' must be a single word: dev, staging or prod)
 endif
-ifeq ($(filter $(CLUSTER),auto docker-desktop minikube kind),)
-$(error CLUSTER='$(CLUSTER)' is not supported; use auto, docker-desktop, minikube or kind)
+ifeq ($(filter $(CLUSTER),auto docker-desktop minikube kind containerd),)
+$(error CLUSTER='$(CLUSTER)' is not supported; use auto, docker-desktop, minikube, kind or containerd)
 endif
 ifeq ($(shell echo '$(VERSION)' | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$' && echo ok),)
 $(error VERSION='$(VERSION)' (from the VERSION file) is not a semantic version such as 1.2.3)

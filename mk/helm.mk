@@ -62,8 +62,9 @@ helm-rollback: | $(HELM) ## roll the release back to REVISION (default: the prev
 	$(HELM) rollback $(RELEASE) $(REVISION) $(HELM_NS) --wait --timeout $(HELM_TIMEOUT)
 	$(HELM) history $(RELEASE) $(HELM_NS) --max 5
 
-helm-uninstall: | $(HELM) ## uninstall the release and its Secret (the PostgreSQL PVC is kept; see the docs)
+helm-uninstall: | $(HELM) ## uninstall the release, its Secret and its last helm test Pod (the PostgreSQL PVC is kept; see the docs)
 	$(HELM) uninstall $(RELEASE) $(HELM_NS) --wait --ignore-not-found
+	$(KUBECTL) delete pod $(HELM_NS) -l app.kubernetes.io/instance=$(RELEASE),app.kubernetes.io/component=test --ignore-not-found --wait
 	$(KUBECTL) delete secret $(HELM_SECRET) $(HELM_NS) --ignore-not-found
 
 helm-status: | $(HELM) ## release status, revision history and the release's pods
