@@ -24,6 +24,8 @@ TAG := $(TAG)
 BUILD ?= build
 BIN ?= $(BUILD)/bin
 PYTHON ?= python3
+# The Python programs in tools/ (the chaos runner, the doctor) are packages: $(PY_TOOL) doctor DIR.
+PY_TOOL = PYTHONPATH=tools $(PYTHON) -m
 GO ?= go
 SHELL := /bin/bash
 
@@ -53,6 +55,9 @@ PYTEST := $(PYTOOLS_VENV)/bin/pytest
 HADOLINT := $(PYTOOLS_VENV)/bin/hadolint
 # The backend's virtualenv (made by deps-backend, mk/backend.mk); the native stack runs in it.
 BACKEND_VENV ?= $(BUILD)/venv-backend
+# ruff with the repo's configuration (the backend's pinned one, from its venv) for the Python
+# packages in tools/: $(PY_LINT) tools/chaos (chaos-native, soak-test; charts-test for the doctor).
+PY_LINT = mk/scripts/py-lint.sh $(BACKEND_VENV) docker/backend/pyproject.toml
 ## After a deploy: 0 skips the waits that need real containers (migration Job completion, helm
 ## test, probe wait through a port-forward), for a control plane without a kubelet.
 WAIT_HTTP ?= 1

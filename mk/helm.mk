@@ -1,6 +1,7 @@
 # helm: the chart helm/todo-app: install, upgrade, test, rollback, diff, lint, its docs and the charts-test suite.
 # Uses from config.mk: ENV, NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, GO, PYTEST, HELM,
-# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV, PYTOOLS_VENV.
+# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV, PYTOOLS_VENV,
+# PY_LINT.
 
 ## Pinned kube-score and kustomize (the chart tests build k8s-deploy's overlay), built like helm into TOOLS_CACHE.
 KUBE_SCORE_VERSION ?= v1.20.0
@@ -84,11 +85,12 @@ helm-template: | $(HELM) ## render the chart for ENV to build/helm/$(ENV).yaml (
 	@echo "rendered $(BUILD)/helm/$(ENV).yaml"
 
 # The suite: lint, render every values file and edge case, validate (OpenAPI, kubelint,
-# kube-score), chart contract, k8s/ freshness, doctor fixtures, `make -n` of every target.
-charts-test: deps-helm deps-pytools deps-chart-docs $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor and make-target tests (offline, no cluster)
+# kube-score), chart contract, k8s/ freshness, the doctor (ruff, its fixtures), `make -n` of every target.
+charts-test: deps-helm deps-pytools deps-chart-docs deps-backend $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor and make-target tests (offline, no cluster)
+	$(PY_LINT) tools/doctor
 	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUSTOMIZE=$(KUSTOMIZE) KUBELINT=$(BIN)/kubelint SECRETGEN=$(BIN)/secretgen \
 	  ENVCHECK=$(BIN)/envcheck README_GENERATOR=$(README_GENERATOR) $(PYTEST) -q -p no:cacheprovider \
-	  tests/charts $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
+	  tests/charts tools/doctor/tests $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
 
 TEST_SUITES += charts-test
 

@@ -1,6 +1,6 @@
 # k8s: plain manifests in k8s/ (rendered from the chart), kubectl deploy/status/delete and the doctor.
 # Uses from config.mk: NAMESPACE, REGISTRY_PREFIX, TAG, BIN, BUILD, HELM, KUBECTL, CHART, ENV_FILE,
-# ENV_SCHEMA, WAIT_ENV.
+# ENV_SCHEMA, WAIT_ENV, PY_TOOL.
 
 K8S_DIR := k8s
 ## The committed manifests are rendered as release "todo" in namespace "todo", tag = VERSION.
@@ -38,5 +38,5 @@ k8s-status: ## one screen: pods, services, workloads and the latest warning even
 
 doctor: ## explain in plain sentences what is broken in NAMESPACE (and ask kubectl-ai when installed)
 	KUBECTL=$(KUBECTL) mk/scripts/doctor-collect.sh $(NAMESPACE) $(DOCTOR_DIR)
-	mk/scripts/doctor-diagnose.sh $(DOCTOR_DIR)
+	$(PY_TOOL) doctor $(DOCTOR_DIR)
 	mk/scripts/doctor-ai.sh $(DOCTOR_DIR)

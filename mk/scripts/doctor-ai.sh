@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hands the doctor's findings and the collected state to kubectl-ai when it is installed.
-# Usage: doctor-ai.sh DIR     (DIR written by doctor-collect.sh and doctor-diagnose.sh)
+# Usage: doctor-ai.sh DIR     (DIR written by doctor-collect.sh and `python3 -m doctor`)
 set -euo pipefail
 dir=${1:?usage: doctor-ai.sh DIR}
 if ! command -v kubectl-ai >/dev/null 2>&1; then
