@@ -259,11 +259,14 @@ class KubeSampler(Sampler):
     def sample(self) -> Sample:
         pods = set(
             Runner.output(
-                self.k("get", "pods", "-l", self.selector, "-o", "jsonpath={.items[*].metadata.name}")
+                self.k(
+                    "get", "pods", "-l", self.selector, "--field-selector=status.phase=Running",
+                    "-o", "jsonpath={.items[*].metadata.name}",
+                )
             ).split()
-        )
+        )  # Running only: a finished helm test Pod shares the release label and has no stats
         if not pods:
-            raise RuntimeError(f"no pod matches {self.selector} in namespace {self.ns}")
+            raise RuntimeError(f"no running pod matches {self.selector} in namespace {self.ns}")
         nodes = Runner.output(["kubectl", "get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]).split()
         out = Sample(cluster_memory=0.0)
         for node in nodes:

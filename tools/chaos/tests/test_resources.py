@@ -138,8 +138,10 @@ def test_the_kube_sampler_reads_every_node_through_the_api_server(
         "#!/bin/sh\n"
         f'echo "$*" >> {tmp_path}/calls\n'
         'case "$*" in\n'
-        '  *"get pods -l app.kubernetes.io/instance=todo -o"*)\n'
+        '  *"get pods -l app.kubernetes.io/instance=todo --field-selector=status.phase=Running -o"*)\n'
         '    echo "todo-todo-app-backend-1 todo-todo-app-postgresql-0" ;;\n'
+        '  *"get pods -l app.kubernetes.io/instance=todo -o"*)  # a finished helm test Pod too\n'
+        '    echo "todo-todo-app-backend-1 todo-todo-app-postgresql-0 todo-todo-app-test" ;;\n'
         '  *"get pods -l app.kubernetes.io/component=postgresql"*) echo "todo-todo-app-postgresql-0" ;;\n'
         '  *"get nodes"*) echo "n1 n2" ;;\n'
         f'  *"--raw /api/v1/nodes/n1/proxy/stats/summary"*) cat {tmp_path}/n1.json ;;\n'
