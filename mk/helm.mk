@@ -3,11 +3,14 @@
 ## Pinned tool versions; built once from the Go module proxy into TOOLS_CACHE (make deps-helm).
 HELM_VERSION ?= v3.19.0
 KUBE_SCORE_VERSION ?= v1.20.0
+## Prometheus' Go module version whose cmd/promtool checks the chart's alerting rules (v0.316.0 is Prometheus 3.16.0).
+PROMTOOL_VERSION ?= v0.316.0
 ## Kubernetes minor version helm is built for (chartutil default capabilities) and charts are validated against.
 HELM_K8S_MINOR ?= 34
 TOOLS_CACHE ?= $(HOME)/.cache/todo-tools
 HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
 KUBE_SCORE ?= $(TOOLS_CACHE)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
+PROMTOOL ?= $(TOOLS_CACHE)/promtool-$(PROMTOOL_VERSION)/promtool
 KUBECTL ?= kubectl
 # ENV_FILE (where secrets are read from) and ENV_SCHEMA come from mk/env.mk.
 ## 0 skips the waits that need real containers (migration Job completion, helm test, probe
@@ -39,7 +42,7 @@ HELM_LDFLAGS := -w -s -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION
 .PHONY: deps-helm helm-install helm-upgrade helm-rollback helm-uninstall helm-status helm-diff \
 	helm-lint helm-template charts-test helm-checkov
 
-deps-helm: $(HELM) $(KUBE_SCORE) ## build the pinned helm and kube-score (once; cached in TOOLS_CACHE)
+deps-helm: $(HELM) $(KUBE_SCORE) $(PROMTOOL) ## build the pinned helm, kube-score and promtool (once; cached in TOOLS_CACHE)
 
 # go install is keyed on the version in the path: a new pin builds a new binary, the old stays cached.
 $(HELM):
@@ -49,6 +52,13 @@ $(HELM):
 $(KUBE_SCORE):
 	@mkdir -p $(@D)
 	GOBIN=$(abspath $(@D)) $(GO) install -trimpath github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
+
+# Prometheus 3.x is published as Go module v0.3xx.y; its version string is set as its releases set it.
+$(PROMTOOL):
+	@mkdir -p $(@D)
+	CGO_ENABLED=0 GOBIN=$(abspath $(@D)) $(GO) install -trimpath \
+	  -ldflags '-s -w -X github.com/prometheus/common/version.Version=$(shell echo $(PROMTOOL_VERSION) | sed -E 's/^v0\.([0-9])([0-9]+)\./\1.\2./')' \
+	  github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
 
 DEPS_TARGETS += deps-helm
 
@@ -89,10 +99,13 @@ helm-template: | $(HELM) ## render the chart for ENV to build/helm/$(ENV).yaml (
 	@echo "rendered $(BUILD)/helm/$(ENV).yaml"
 
 # The suite: lint, render every values file and edge case, validate (OpenAPI, kubelint,
-# kube-score), chart contract, k8s/ freshness, doctor fixtures, `make -n` of every target.
-charts-test: deps-helm deps-pytools ## chart, k8s/, doctor and make-target tests (offline, no cluster)
-	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUBELINT=$(BIN)/kubelint $(PYTEST) -q -p no:cacheprovider \
-	  tests/charts $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
+# kube-score, promtool for the alerting rules and the dashboard), chart contract, k8s/ freshness,
+# doctor fixtures, `make -n` of every target, the scan targets (trivy offline), the CI workflow (actionlint).
+charts-test: deps-helm deps-pytools deps-scan deps-actionlint ## chart, k8s/, doctor, make-target, scan and CI-workflow tests (offline, no cluster)
+	@command -v shellcheck >/dev/null || { echo "charts-test: shellcheck is missing (make deps installs it)" >&2; exit 1; }
+	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUBELINT=$(BIN)/kubelint PROMTOOL=$(PROMTOOL) TRIVY=$(TRIVY) SYFT=$(SYFT) \
+	  ACTIONLINT=$(ACTIONLINT) $(PYTEST) -q -p no:cacheprovider tests/charts \
+	  $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py tests/make/test_scan*.py tests/make/test_ci*.py)
 
 TEST_SUITES += charts-test
 

@@ -39,6 +39,32 @@ def app(service):
                 "resources": RES, "autoscaling": AUTOSCALING, "pdb": PDB,
                 "podAnnotations": MAP, "extraEnv": ANYLIST})
 
+DURATION = {"type": "string", "pattern": r"^([0-9]+(ms|s|m|h))+$"}
+PEERS = {"type": "array", "items": {"type": "object", "minProperties": 1}}
+METRICS = obj({
+    "serviceMonitor": obj({"enabled": BOOL, "interval": DURATION, "scrapeTimeout": DURATION, "labels": MAP}),
+    # numbers, or strings of them: `helm --set x=0.2` passes a decimal as a string
+    "prometheusRule": obj({"enabled": BOOL, "labels": MAP,
+                           "errorRatio": {"type": ["number", "string"], "exclusiveMinimum": 0, "maximum": 1,
+                                          "pattern": r"^(0\.[0-9]*[1-9][0-9]*|1(\.0+)?)$"},
+                           "p99LatencySeconds": {"type": ["number", "string"], "exclusiveMinimum": 0,
+                                                 "pattern": r"^([0-9]*[1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$"}}),
+    "dashboard": obj({"enabled": BOOL, "labels": {**MAP, "minProperties": 1}, "namespace": STR}),
+    "scrapeFrom": PEERS,
+})
+BACKUP = obj({
+    "enabled": BOOL,
+    "schedule": {"type": "string", "minLength": 9},
+    "timeZone": STR,
+    "retention": intr(1, 1000),
+    "startingDeadlineSeconds": intr(10), "backoffLimit": intr(0), "activeDeadlineSeconds": intr(60),
+    "successfulJobsHistoryLimit": intr(0), "failedJobsHistoryLimit": intr(0),
+    "persistence": obj({"existingClaim": STR, "size": QUANTITY, "storageClass": STR,
+                        "accessModes": {"type": "array", "minItems": 1, "items": {
+                            "enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]}}}),
+    "resources": RES,
+})
+
 schema = obj({
     "nameOverride": STR, "fullnameOverride": STR, "commonLabels": MAP,
     "image": obj({"registry": STR, "tag": TAG,
@@ -96,6 +122,8 @@ schema = obj({
                           "dns": obj({"namespace": {"type": "string", "minLength": 1},
                                       "podLabels": {**MAP, "minProperties": 1}}, ["namespace", "podLabels"])}),
     "tests": obj({"enabled": BOOL}),
+    "metrics": METRICS,
+    "backup": BACKUP,
 }, **{"$schema": "http://json-schema.org/draft-07/schema#", "title": "todo-app values"})
 
 out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "helm/todo-app/values.schema.json")
