@@ -8,6 +8,8 @@ CLUSTER_SIM_DIR ?= $(BUILD)/cluster
 KWOK_VERSION ?= v0.8.0
 ## `go test -run` filter for cluster-test (empty: every test).
 CLUSTER_TEST_RUN ?=
+## `go test -tags` for cluster-test: realnode adds the tests that need containers to run (backups).
+CLUSTER_TEST_TAGS ?=
 ## Priority of the builds and of the simulated cluster's processes (shared 2-core machine).
 CLUSTER_SIM_NICE ?= nice -n 19
 
@@ -37,7 +39,7 @@ cluster-sim-down: ## stop exactly the processes cluster-sim started (pid files i
 # Starts its own simulation in $(CLUSTER_SIM_DIR)-test (so a `make cluster-sim` you use stays
 # untouched), runs tests/cluster (go test) against it and always stops it.
 cluster-test: deps-cluster-sim deps-helm tools ## deploy k8s/ and the chart (dev, staging, prod) on the simulated cluster and check what the API server says
-	$(CLUSTER_SIM_ENV) HELM=$(abspath $(HELM)) GO=$(GO) CLUSTER_TEST_RUN='$(CLUSTER_TEST_RUN)' \
+	$(CLUSTER_SIM_ENV) HELM=$(abspath $(HELM)) GO=$(GO) CLUSTER_TEST_RUN='$(CLUSTER_TEST_RUN)' CLUSTER_TEST_TAGS='$(CLUSTER_TEST_TAGS)' \
 	  mk/scripts/cluster-sim-test.sh $(CLUSTER_SIM_DIR)-test
 
 APT_PACKAGES += openssl curl python3

@@ -61,7 +61,9 @@ def test_k8s_delete_status_and_doctor(env):
     assert make_n("k8s-status", f"ENV={env}") == ["KUBECTL=kubectl mk/scripts/k8s-status.sh todo"]
     assert make_n("doctor", f"ENV={env}") == ["KUBECTL=kubectl mk/scripts/doctor-collect.sh todo build/doctor",
                                               "mk/scripts/doctor-diagnose.sh build/doctor",
-                                              "mk/scripts/doctor-ai.sh build/doctor"]
+                                              "AI=auto KUBECTL_AI_ARGS='' mk/scripts/doctor-ai.sh build/doctor"]
+    assert make_n("doctor", "AI=1", "KUBECTL_AI_ARGS=--llm-provider=openai")[-1] == (
+        "AI=1 KUBECTL_AI_ARGS='--llm-provider=openai' mk/scripts/doctor-ai.sh build/doctor")
 
 
 @pytest.mark.parametrize("cluster", CLUSTERS)
@@ -92,11 +94,46 @@ def test_unknown_cluster_is_refused():
 def test_dry_run_of_every_k8s_and_cluster_target_has_no_side_effects(tmp_path):
     before = tree_digest()
     for target in ("k8s-manifests", "k8s-deploy", "k8s-delete", "k8s-status", "doctor",
-                   "cluster-up", "cluster-down", "images-load"):
+                   "cluster-up", "cluster-down", "images-load", "k8s-db-backup", "k8s-db-restore"):
         for env in ENVS:
-            make_n(target, f"ENV={env}", build=tmp_path / "build")
+            make_n(target, f"ENV={env}", "FILE=x.dump", build=tmp_path / "build")
     assert tree_digest() == before
     assert not (tmp_path / "build").exists()
+
+
+def test_k8s_db_backup_and_restore_go_through_kubectl_exec_into_the_releases_postgresql():
+    exec_prefix = "kubectl exec -i --namespace demo statefulset/todo-todo-app-postgresql -c postgresql --"
+    (backup,) = make_n("k8s-db-backup", "NAMESPACE=demo")
+    assert backup.startswith(f"DB_EXEC='{exec_prefix}' ") and backup.endswith("mk/scripts/stack-db.sh backup build/backups")
+    restore = make_n("k8s-db-restore", "FILE=build/backups/todo-1.dump", "RELEASE=shop", "NAMESPACE=demo")[-1]
+    assert "statefulset/shop-todo-app-postgresql" in restore
+    assert restore.endswith("mk/scripts/stack-db.sh restore build/backups/todo-1.dump")
+
+
+def test_k8s_db_restore_without_a_file_says_which(tmp_path):
+    r = subprocess.run(["make", "--no-print-directory", "k8s-db-restore", f"BUILD={tmp_path}"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "make k8s-db-restore FILE=" in r.stderr
+
+
+def test_k8s_db_backup_script_dumps_through_kubectl_exec_and_restore_sends_it_back(tmp_path):
+    """stack-db.sh with the k8s DB_EXEC, against a recording kubectl whose `exec` plays pg_dump
+    (prints a custom-format header) and pg_restore (reads stdin)."""
+    outputs = {"kubectl": 'case "$*" in *pg_dump*) printf "PGDMP fake";; *pg_restore*) cat > "$(dirname "$0")/../restored";; esac'}
+    exec_prefix = "kubectl exec -i --namespace todo statefulset/todo-todo-app-postgresql -c postgresql --"
+    env = {"DB_EXEC": exec_prefix, "DB_HINT": "is the release installed? make k8s-status"}
+    r = _run("stack-db.sh", tmp_path, env, "backup", str(tmp_path / "backups"), shims=("kubectl",), outputs=outputs)
+    assert r.returncode == 0, r.stderr
+    (dump,) = (tmp_path / "backups").glob("todo-*.dump")
+    assert dump.read_text() == "PGDMP fake"
+    assert calls(tmp_path)[0].startswith(f"kubectl {exec_prefix.removeprefix('kubectl ')} sh -c exec pg_dump --format=custom")
+    r = _run("stack-db.sh", tmp_path, env, "restore", str(dump), shims=("kubectl",), outputs=outputs)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "restored").read_text() == "PGDMP fake"
+    failing = {"kubectl": 'echo "error: statefulsets.apps \\"todo-todo-app-postgresql\\" not found" >&2; exit 1'}
+    r = _run("stack-db.sh", tmp_path, env, "backup", str(tmp_path / "b2"), shims=("kubectl",), outputs=failing)
+    assert r.returncode == 1 and "is the release installed? make k8s-status" in r.stderr
+    assert not list((tmp_path / "b2").glob("*")), "a failed dump left a file"
 
 
 # --- the scripts behind the targets, against recording shims ----------------------------------
