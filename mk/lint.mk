@@ -24,7 +24,7 @@ lint-k8s: $(KUBELINT) ## kubelint over the plain manifests in k8s/ (skipped with
 	@mk/scripts/lint-manifests.sh $(KUBELINT) $(LINT_K8S) $(KUBELINT_FLAGS)
 
 lint-chart: $(KUBELINT) ## render the chart with every values file (helm template) and kubelint each rendering
-	@HELM='$(or $(HELM),helm)' mk/scripts/lint-chart.sh $(KUBELINT) $(LINT_CHART) $(RELEASE) $(NAMESPACE) \
+	@HELM='$(or $(HELM),helm)' HELM_ARGS='$(or $(HELM_ARGS),--set externalDatabase.cidr=203.0.113.10/32)' mk/scripts/lint-chart.sh $(KUBELINT) $(LINT_CHART) $(RELEASE) $(NAMESPACE) \
 	  $(BUILD)/lint '$(LINT_VALUES)' $(KUBELINT_FLAGS)
 
 deps-actionlint: $(ACTIONLINT)

@@ -17,7 +17,9 @@ failed=0 n=0
 for v in $values; do
   name=$(basename "$v" .yaml)
   rendered=$out/chart-$name.yaml
-  if ! "$helm" template "$release" "$chart" --namespace "$namespace" -f "$v" >"$rendered" 2>"$rendered.err"; then
+  # HELM_ARGS: what a user adds for that environment (prod: where its external database is)
+  # shellcheck disable=SC2086
+  if ! "$helm" template "$release" "$chart" --namespace "$namespace" -f "$v" ${HELM_ARGS:-} >"$rendered" 2>"$rendered.err"; then
     echo "FAIL lint-chart: helm template with $v:"; sed 's/^/  /' "$rendered.err"
     failed=$((failed + 1)); continue
   fi

@@ -154,6 +154,22 @@ test('a user manages tasks by hand and by chat, in real Chromium', async (t0) =>
     await shot('03-tasks-and-chat');
   });
 
+  await t.test('an ambiguous request gets a question in the conversation, and nothing changes', async () => {
+    await page.getByLabel('New task title').fill('Print the report');
+    await page.getByLabel('New task title').press('Enter');
+    await page.getByRole('button', { name: 'Delete “Print the report”' }).and(page.locator(':enabled')).waitFor();
+    const log = page.getByRole('log', { name: 'Conversation' });
+    await page.getByLabel('Message to the assistant').fill('delete the report');
+    await page.getByLabel('Message to the assistant').press('Enter');
+    // the reply asks which task, naming both, and takes no action
+    const question = log.getByText(/Write the report/).and(log.getByText(/Print the report/)).last();
+    await question.waitFor();
+    assert.match(await question.innerText(), /\?/);
+    await taskList().getByText('Write the report').waitFor();
+    await taskList().getByText('Print the report').waitFor();
+    await axe('chat question');
+  });
+
   await t.test('the server renders the task list and the conversation into the page', async () => {
     const res = await page.request.get(url('/tasks')); // with the browser's session cookie
     assert.equal(res.status(), 200);

@@ -131,6 +131,11 @@ class RevokedTokens:
         while True:
             try:
                 await self.refresh(database)
-            except Exception as exc:  # noqa: BLE001 - the database may be down: the next round retries
+            except Exception as exc:  # the database may be down: the next round retries
+                # A cancellation that arrived while the pool was closing can surface as another
+                # exception (PoolClosed, a timeout): the task must still end when cancelled.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from exc
                 log.debug("revoked tokens not refreshed", extra={"error": type(exc).__name__})
             await asyncio.sleep(self.interval)
