@@ -6,11 +6,7 @@ set -euo pipefail
 (($# >= 3)) || { echo "usage: $0 SYFT DIR IMAGE..." >&2; exit 2; }
 syft=$1 dir=$2
 shift 2
-docker=${DOCKER:-docker}
-for image in "$@"; do
-  "$docker" image inspect "$image" >/dev/null 2>&1 ||
-    { echo "make sbom: the image $image is not in the Docker engine: run make build first (same TAG)" >&2; exit 2; }
-done
+"$(dirname "$0")/images-present.sh" "make sbom" "$@"
 mkdir -p "$dir"
 for image in "$@"; do
   out="$dir/$(tr '/:' '__' <<<"$image").spdx.json"

@@ -22,11 +22,7 @@ if ! "$trivy" image --download-db-only --cache-dir "$cache" --no-progress --quie
   fi
 fi
 
-docker=${DOCKER:-docker}
-for image in "$@"; do
-  "$docker" image inspect "$image" >/dev/null 2>&1 ||
-    { echo "make scan: the image $image is not in the Docker engine: run make build first (same TAG)" >&2; exit 2; }
-done
+"$(dirname "$0")/images-present.sh" "make scan" "$@"
 unfixed=()
 [[ ${SCAN_IGNORE_UNFIXED:-0} == 1 ]] && unfixed=(--ignore-unfixed)
 status=0

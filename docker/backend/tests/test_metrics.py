@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import closing
 
-import pytest
 import yaml
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -97,18 +97,12 @@ def test_chat_requests_and_tool_calls_are_counted_by_provider_and_tool(client: T
     assert not any(name.startswith("todo_model_call") for name, _ in moved)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    f = FakeOpenAI()
-    try:
-        yield f
-    finally:
-        f.close()
+def test_model_calls_are_counted_and_timed_and_failures_marked(app_factory: Callable[..., TestClient]) -> None:
+    with closing(FakeOpenAI()) as fake:
+        _model_calls_against(app_factory, fake)
 
 
-def test_model_calls_are_counted_and_timed_and_failures_marked(
-    app_factory: Callable[..., TestClient], fake: FakeOpenAI
-) -> None:
+def _model_calls_against(app_factory: Callable[..., TestClient], fake: FakeOpenAI) -> None:
     client = app_factory(
         chat_provider="openai",
         openai_api_key="sk-test-key-not-real",
