@@ -151,3 +151,17 @@ def test_the_backup_pod_is_not_reachable_and_reaches_only_dns_and_the_database(e
     assert np["spec"]["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in np["spec"]
     ports = sorted(p["port"] for rule in np["spec"]["egress"] for p in rule["ports"])
     assert ports == [53, 53, 5432]
+
+
+def test_each_release_revision_also_runs_one_backup_job_that_binds_the_pvc_at_once():
+    """`helm --wait` waits for every PVC of the release to be bound, and a storage class that binds
+    on first use (kind's) binds the backup PVC only when a pod uses it: a Job per revision (the
+    same pod as the CronJob's) uses it at once, and makes a first dump."""
+    docs = render("staging")
+    jobs = [j for j in by_kind(docs, "Job") if j["metadata"]["name"].endswith("-backup-r1")]
+    assert len(jobs) == 1, [j["metadata"]["name"] for j in by_kind(docs, "Job")]
+    job_pod = jobs[0]["spec"]["template"]
+    cron_pod = _cronjob(docs)["spec"]["jobTemplate"]["spec"]["template"]
+    assert job_pod == cron_pod
+    assert jobs[0]["spec"]["backoffLimit"] >= 6  # the database may still be starting
+    assert not [j for j in by_kind(render("dev"), "Job") if "-backup-" in j["metadata"]["name"]]
