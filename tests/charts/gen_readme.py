@@ -58,6 +58,14 @@ helm upgrade --install todo helm/todo-app -n todo --create-namespace -f helm/tod
   hook (`before-hook-creation,hook-succeeded`). Post-install rather than pre-install because on
   the first install neither the Secret, the ConfigMap nor the bundled PostgreSQL exist before the
   main resources are created; on upgrades it runs before the new pods (pre-upgrade).
+- Metrics (off by default): `metrics.serviceMonitor` (the backend's `/metrics`, and its
+  NetworkPolicy opened to `metrics.scrapeFrom`), `metrics.prometheusRule` (high 5xx share, slow
+  p99, no ready backend; checked by promtool in `make charts-test`) and `metrics.dashboard` (a
+  Grafana dashboard in a ConfigMap labelled `grafana_dashboard: "1"`).
+- Backups (`backup.enabled`, on in staging): a CronJob runs `pg_dump` of the bundled or external
+  database into a PVC kept on uninstall and keeps the newest `backup.retention` dumps; the same
+  backup runs once per release revision, which also binds the PVC at once for `helm --wait`.
+  `make k8s-db-backup` / `make k8s-db-restore FILE=` dump and restore through `kubectl exec`.
 - `values.schema.json` rejects unknown keys and wrong types (and the image tag `latest`).
 
 ## Parameters
