@@ -2,21 +2,25 @@
 
 package cluster
 
-// Backups against a real node (containers run): `make k8s-db-backup`, a task deleted,
-// `make k8s-db-restore FILE=`, the task is back; and the chart's backup CronJob writes a dump.
+// Operations against a real node (containers run): a backend pod's /metrics counters move after
+// requests; `make k8s-db-backup`, a task deleted, `make k8s-db-restore FILE=`, the task is back;
+// and the chart's backup CronJob writes a dump and keeps the retention.
 // Built only with `-tags realnode` (CLUSTER_TEST_TAGS=realnode) until `make cluster-test` has a
 // real kubelet node: on kwok's simulated pods `kubectl exec` cannot run anything, so these
-// tests fail there rather than skip.
+// tests fail there rather than skip. (A scrape by a real Prometheus is not part of it: the
+// cluster has no Prometheus Operator; charts-test checks the ServiceMonitor and the rules.)
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +149,44 @@ func TestRealNode_BackupCronJob_WritesADumpToItsPVC(t *testing.T) {
 			t.Errorf("the third run kept more than the retention of 2:\n%s", logs)
 		}
 		time.Sleep(1100 * time.Millisecond) // dumps are named by the second
+	}
+}
+
+// requestsTotal reads http_requests_total{method="GET",route=ROUTE,status="200"} from /metrics.
+func requestsTotal(t *testing.T, base, route string) float64 {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	re := regexp.MustCompile(`(?m)^http_requests_total\{method="GET",route="` + regexp.QuoteMeta(route) + `",status="200"\} (\S+)$`)
+	m := re.FindSubmatch(body)
+	if m == nil {
+		return 0
+	}
+	v, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestRealNode_BackendMetricsMoveAfterRequests(t *testing.T) {
+	ns := "todo-backup"
+	ensureRelease(t, ns, "dev", false)
+	base := portForward(t, ns, fullname+"-backend", 8000)
+	before := requestsTotal(t, base, "/ready")
+	for i := 0; i < 3; i++ {
+		if code := api(t, "GET", base+"/ready", "", nil, nil); code != 200 {
+			t.Fatalf("/ready: %d", code)
+		}
+	}
+	if got := requestsTotal(t, base, "/ready") - before; got < 3 {
+		t.Fatalf("http_requests_total for /ready moved by %v after 3 requests", got)
 	}
 }
