@@ -99,11 +99,14 @@ def test_make_sbom_lists_python_and_psycopg_for_the_backend_and_next_for_the_fro
     sbom = ROOT / "build" / "sbom"
     backend = _spdx_packages(sbom / f"todo-backend_{tag}.spdx.json")
     frontend = _spdx_packages(sbom / f"todo-frontend_{tag}.spdx.json")
-    pins = dict(
-        line.split("==", 1)
-        for line in (ROOT / "docker/backend/requirements.txt").read_text().splitlines()
-        if "==" in line and not line.startswith("#")
-    )
+    pins = {
+        name.split("[")[0].lower(): version  # psycopg[binary]==3.3.9 pins psycopg
+        for name, version in (
+            line.split("==", 1)
+            for line in (ROOT / "docker/backend/requirements.txt").read_text().splitlines()
+            if "==" in line and not line.startswith("#")
+        )
+    }
     assert pins["psycopg"] in backend.get("psycopg", set()), sorted(backend)[:50]
     assert pins["fastapi"] in backend.get("fastapi", set())
     assert any(name.startswith("python") for name in backend), "no Python runtime in the backend's SBOM"
