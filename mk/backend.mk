@@ -1,7 +1,7 @@
 # backend: the Todo Chatbot API (docker/backend): its venv, tests, lint, migrations and a native run.
+# Uses from config.mk: BIN, BUILD, HADOLINT (deps-pytools), BACKEND_VENV.
 
 BACKEND_DIR ?= docker/backend
-BACKEND_VENV ?= $(BUILD)/venv-backend
 ## Extra arguments for pytest in backend-test, e.g. BACKEND_PYTEST_ARGS='-k chat -x'.
 BACKEND_PYTEST_ARGS ?=
 ## Chat provider that chat-eval scores: local, or openai (needs OPENAI_API_KEY; OPENAI_BASE_URL for any compatible server).
@@ -18,12 +18,12 @@ TEST_SUITES += backend-test
 deps-backend: ## create build/venv-backend from the pinned docker/backend/requirements*.txt (quick when unchanged)
 	@mk/scripts/backend-venv.sh $(BACKEND_VENV) $(BACKEND_DIR)/requirements.txt $(BACKEND_DIR)/requirements-dev.txt
 
-backend-lint: deps-backend ## ruff (lint + format check) on the backend, hadolint on its Dockerfile
-	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
+backend-lint: deps-backend deps-pytools ## ruff (lint + format check) and mypy on the backend, hadolint on its Dockerfile
+	@HADOLINT=$(HADOLINT) mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 
 # envcheck: the entrypoint tests run the real one (the image's gate before `serve` and `migrate`).
-backend-test: deps-backend $(BIN)/envcheck ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
-	@mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
+backend-test: deps-backend deps-pytools $(BIN)/envcheck ## backend suite: lint, then pytest on a private PostgreSQL (API, chat, MCP, resilience, fuzz)
+	@HADOLINT=$(HADOLINT) mk/scripts/backend-lint.sh $(BACKEND_VENV) $(BACKEND_DIR)
 	@mk/scripts/backend-test.sh $(BACKEND_VENV) $(BACKEND_DIR) $(BACKEND_PYTEST_ARGS)
 
 chat-eval: deps-backend ## score the chat provider on the evaluation set (private PostgreSQL): accuracy per intent, wrong writes

@@ -1,4 +1,5 @@
 # chaos: kill pods and the database under load, measure recovery, prove no write was lost.
+# Uses from config.mk: BIN, BUILD, PYTHON, PYTEST, NAMESPACE, RELEASE.
 
 ## Where to break things: k8s, helm or compose (empty: whatever is running, Helm first).
 CHAOS_TARGET ?=

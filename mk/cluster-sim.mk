@@ -1,4 +1,5 @@
 # cluster: a real Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler) with kwok-simulated nodes and pods, for tests.
+# Uses from config.mk: BUILD, GO, HELM.
 
 ## Where the components are built (once, keyed by version): etcd-<v>/, kube-<v>/, kwok-<v>/.
 CLUSTER_SIM_CACHE ?= $(HOME)/.cache/todo-cluster

@@ -1,4 +1,5 @@
 # cluster: start or stop a local Kubernetes cluster (Docker Desktop, minikube, kind) and load the images into it.
+# Uses from config.mk: CLUSTER, REGISTRY, REGISTRY_PREFIX, BACKEND_IMAGE, FRONTEND_IMAGE, TAG, KUBECTL.
 
 ## minikube's size (4 CPUs / 8 GB by default) and profile; kind's cluster name and config.
 MINIKUBE_CPUS ?= 4
@@ -6,9 +7,9 @@ MINIKUBE_MEMORY ?= 8g
 MINIKUBE_PROFILE ?= todo
 KIND_NAME ?= todo
 KIND_CONFIG ?= mk/kind-config.yaml
-## The app images (REGISTRY/ prefix when set); the tag is always TAG, never latest.
-IMAGE_PREFIX = $(if $(REGISTRY),$(REGISTRY)/)
-APP_IMAGES = $(IMAGE_PREFIX)todo-backend:$(TAG) $(IMAGE_PREFIX)todo-frontend:$(TAG)
+# The app images as `make push` names them (config.mk: REGISTRY_PREFIX, BACKEND_IMAGE,
+# FRONTEND_IMAGE); the tag is always TAG, never latest.
+APP_IMAGES = $(foreach i,$(BACKEND_IMAGE) $(FRONTEND_IMAGE),$(REGISTRY_PREFIX)$(i):$(TAG))
 CLUSTER_ENV = KUBECTL=$(KUBECTL) CLUSTER=$(CLUSTER) MINIKUBE_PROFILE=$(MINIKUBE_PROFILE) KIND_NAME=$(KIND_NAME)
 
 .PHONY: cluster-up cluster-down images-load

@@ -26,6 +26,46 @@ PYTHON ?= python3
 GO ?= go
 SHELL := /bin/bash
 
+# Shared by several mk/*.mk (each .mk names what it uses from here in its second line).
+## The env file the targets read (env-check, secrets, the Secret of k8s-deploy/helm-install), and its schema.
+ENV_FILE ?= .env
+ENV_SCHEMA ?= env.schema.yaml
+## The C compiler of the tools (mk/tools.mk); docker.mk runs them natively when it is there.
+TOOLS_CC ?= cc
+## The app images, by name; REGISTRY_PREFIX is REGISTRY with exactly one trailing `/` (or empty).
+BACKEND_IMAGE ?= todo-backend
+FRONTEND_IMAGE ?= todo-frontend
+TOOLS_IMAGE ?= todo-tools
+REGISTRY_PREFIX = $(if $(REGISTRY),$(patsubst %/,%,$(REGISTRY))/)
+## Pinned helm, built once from the Go module proxy into TOOLS_CACHE (make deps-helm).
+HELM_VERSION ?= v3.19.0
+TOOLS_CACHE ?= $(HOME)/.cache/todo-tools
+HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
+## Extra arguments for helm install/upgrade/diff/template (and lint's renderings), e.g.
+## HELM_ARGS='--set externalDatabase.cidr=203.0.113.10/32' (ENV=prod: where the external database is).
+HELM_ARGS ?=
+KUBECTL ?= kubectl
+CHART := helm/todo-app
+## The docker command (make build, up, sbom, scan...).
+DOCKER ?= docker
+## Where db-backup and k8s-db-backup write dumps; the dump db-restore and k8s-db-restore read (FILE=...).
+BACKUP_DIR ?= $(BUILD)/backups
+FILE ?=
+# The virtualenv of the cross-cutting tests under tests/ (made by deps-pytools, mk/pytools.mk).
+PYTOOLS_VENV := $(BUILD)/venv-tools
+PYTEST := $(PYTOOLS_VENV)/bin/pytest
+HADOLINT := $(PYTOOLS_VENV)/bin/hadolint
+# The backend's virtualenv (made by deps-backend, mk/backend.mk); the native stack runs in it.
+BACKEND_VENV ?= $(BUILD)/venv-backend
+## After a deploy: 0 skips the waits that need real containers (migration Job completion, helm
+## test, probe wait through a port-forward), for a control plane without a kubelet.
+WAIT_HTTP ?= 1
+## Local port `kubectl port-forward` uses for the readiness wait and the printed URL.
+LOCAL_PORT ?= 8080
+## Deadline of the readiness wait (probe wait).
+WAIT_DEADLINE ?= 120s
+WAIT_ENV = WAIT_HTTP=$(WAIT_HTTP) LOCAL_PORT=$(LOCAL_PORT) WAIT_DEADLINE=$(WAIT_DEADLINE) PROBE=$(BIN)/probe KUBECTL=$(KUBECTL)
+
 ifeq ($(filter $(ENV),dev staging prod),)
 $(error ENV='$(ENV)' is not a known environment; use ENV=dev, ENV=staging or ENV=prod)
 endif

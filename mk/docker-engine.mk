@@ -1,4 +1,5 @@
 # docker-engine: a private Docker engine for the tests (Debian's dockerd, Compose v2 and buildx built from source, look-alike bases) and the docker-test suite.
+# Uses from config.mk: BUILD, GO, PYTEST.
 
 ## Where the private engine keeps its socket, pid files, exec root, log and client config.
 DOCKER_ENGINE_DIR ?= $(BUILD)/docker-engine

@@ -1,16 +1,15 @@
 # env: the .env file: validate it (envcheck) and fill its secrets (secretgen).
+# Uses from config.mk: BIN, BUILD, ENV_FILE, ENV_SCHEMA.
 
-## The env file `make env-check` / `make secrets` work on, its template and the schema.
-ENV_FILE ?= .env
+## The template `make secrets` creates ENV_FILE from.
 ENV_TEMPLATE ?= .env.example
-ENV_SCHEMA ?= env.schema.yaml
 ## Extra envcheck flags, e.g. ENVCHECK_FLAGS=--strict or ENVCHECK_FLAGS='--format json'.
 ENVCHECK_FLAGS ?=
-## Where the pinned dotenv-linter for `make env-bench` is built (cargo install --root).
+## Where the pinned dotenv-linter for `make bench-envcheck` is built (cargo install --root).
 ENV_BENCH_TOOLS ?= $(BUILD)/bench-tools
 DOTENV_LINTER_VERSION ?= 4.0.0
 
-.PHONY: env-check secrets env-bench deps-env-bench
+.PHONY: env-check secrets bench-envcheck deps-env-bench
 
 env-check: $(BIN)/envcheck ## validate .env: Compose syntax, dotenv-linter checks, env.schema.yaml (says how to create it)
 	@mk/scripts/env-check.sh $(BIN)/envcheck $(ENV_SCHEMA) $(ENV_FILE) $(ENVCHECK_FLAGS)
@@ -20,10 +19,10 @@ secrets: $(BIN)/secretgen ## create .env from .env.example if missing, give ever
 
 deps-env-bench: $(ENV_BENCH_TOOLS)/.dotenv-linter-$(DOTENV_LINTER_VERSION)
 
-# cargo (crates.io) builds the pinned dotenv-linter; only `make env-bench` needs it.
+# cargo (crates.io) builds the pinned dotenv-linter; only `make bench-envcheck` needs it.
 $(ENV_BENCH_TOOLS)/.dotenv-linter-$(DOTENV_LINTER_VERSION):
 	cargo install dotenv-linter --locked --version $(DOTENV_LINTER_VERSION) --root $(ENV_BENCH_TOOLS)
 	@touch $@
 
-env-bench: $(BIN)/envcheck deps-env-bench ## time envcheck against dotenv-linter on one generated 100,000-line .env (hyperfine)
+bench-envcheck: $(BIN)/envcheck deps-env-bench ## bench: time envcheck against dotenv-linter on one generated 100,000-line .env (hyperfine)
 	@bench/envcheck/run.sh $(BIN)/envcheck $(ENV_BENCH_TOOLS)/bin/dotenv-linter

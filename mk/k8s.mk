@@ -1,13 +1,15 @@
 # k8s: plain manifests in k8s/ (rendered from the chart), kubectl deploy/status/delete and the doctor.
+# Uses from config.mk: NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, HELM, KUBECTL, CHART, ENV_FILE,
+# ENV_SCHEMA, WAIT_ENV, BACKUP_DIR, FILE.
 
 K8S_DIR := k8s
 ## The committed manifests are rendered as release "todo" in namespace "todo", tag = VERSION.
 K8S_RELEASE := todo
-K8S_FULLNAME := todo-todo-app
 K8S_SECRET := todo-env
+# The objects of k8s/ are found by label (the chart's), never by a name restated here.
+K8S_SELECTOR := app.kubernetes.io/instance=$(K8S_RELEASE)
 ## kubectl apply -k runs on this overlay (image tag = TAG, namespace = NAMESPACE); written by k8s-deploy.
 K8S_OVERLAY := $(BUILD)/k8s-overlay
-K8S_DEPLOYMENTS := $(K8S_FULLNAME)-backend $(K8S_FULLNAME)-frontend
 ROLLOUT_TIMEOUT ?= 5m
 ## Where `make doctor` stores what it collected (JSON from kubectl) for later reading.
 DOCTOR_DIR ?= $(BUILD)/doctor
@@ -16,10 +18,8 @@ AI ?= auto
 ## Extra kubectl-ai flags for make doctor, e.g. --llm-provider=openai --model=gpt-4.1 (docs/ai-ops.md).
 KUBECTL_AI_ARGS ?=
 
-## What k8s-db-backup/-restore exec into: the bundled PostgreSQL of the release (k8s-deploy's and
-## helm-install's have the same name for RELEASE=todo).
-K8S_DB_TARGET ?= statefulset/$(HELM_FULLNAME)-postgresql
-K8S_DB_EXEC = $(KUBECTL) exec -i --namespace $(NAMESPACE) $(K8S_DB_TARGET) -c postgresql --
+## k8s-db-backup/-restore run pg_dump/pg_restore in the bundled PostgreSQL of release RELEASE (found by label).
+K8S_DB_EXEC = KUBECTL=$(KUBECTL) mk/scripts/k8s-db-exec.sh $(NAMESPACE) app.kubernetes.io/instance=$(RELEASE)
 K8S_DB_HINT = is the release installed in namespace $(NAMESPACE) with the bundled PostgreSQL? make k8s-status
 
 .PHONY: k8s-manifests k8s-deploy k8s-delete k8s-status doctor k8s-db-backup k8s-db-restore
@@ -28,16 +28,16 @@ k8s-manifests: | $(HELM) ## render k8s/ from the chart (values-dev.yaml, tag = V
 	mk/scripts/k8s-render.sh $(HELM) $(CHART) $(K8S_DIR) $(K8S_RELEASE) $(K8S_SECRET)
 
 k8s-deploy: env-check | $(BIN)/envcheck $(BIN)/secretgen $(BIN)/probe ## apply k8s/ with TAG: env check, Secret from .env, rollout status, readiness wait, URLs
-	mk/scripts/k8s-overlay.sh $(K8S_OVERLAY) $(K8S_DIR) $(NAMESPACE) $(TAG) $(REGISTRY)
+	mk/scripts/k8s-overlay.sh $(K8S_OVERLAY) $(K8S_DIR) $(NAMESPACE) $(TAG) $(REGISTRY_PREFIX)
 	KUBECTL=$(KUBECTL) mk/scripts/k8s-namespace.sh $(NAMESPACE)
 	$(BIN)/secretgen k8s --name $(K8S_SECRET) --namespace $(NAMESPACE) --schema $(ENV_SCHEMA) $(ENV_FILE) | $(KUBECTL) apply -f -
-	$(KUBECTL) delete job $(K8S_FULLNAME)-migrate --namespace $(NAMESPACE) --ignore-not-found
+	$(KUBECTL) delete job --namespace $(NAMESPACE) -l $(K8S_SELECTOR),app.kubernetes.io/component=migrate --ignore-not-found
 	$(KUBECTL) apply -k $(K8S_OVERLAY)
-	$(foreach d,$(K8S_DEPLOYMENTS),$(KUBECTL) rollout status deployment/$(d) --namespace $(NAMESPACE) --timeout $(ROLLOUT_TIMEOUT) &&) true
-	$(WAIT_ENV) mk/scripts/k8s-wait-http.sh $(NAMESPACE) $(K8S_FULLNAME)-frontend $(K8S_FULLNAME)-migrate
+	$(KUBECTL) rollout status deployment --namespace $(NAMESPACE) -l $(K8S_SELECTOR) --timeout $(ROLLOUT_TIMEOUT)
+	$(WAIT_ENV) mk/scripts/k8s-wait-http.sh $(NAMESPACE) $(K8S_SELECTOR)
 
 k8s-delete: ## delete what k8s-deploy applied and its Secret (keeps the namespace and the database PVC)
-	mk/scripts/k8s-overlay.sh $(K8S_OVERLAY) $(K8S_DIR) $(NAMESPACE) $(TAG) $(REGISTRY)
+	mk/scripts/k8s-overlay.sh $(K8S_OVERLAY) $(K8S_DIR) $(NAMESPACE) $(TAG) $(REGISTRY_PREFIX)
 	$(KUBECTL) delete -k $(K8S_OVERLAY) --ignore-not-found --wait
 	$(KUBECTL) delete secret $(K8S_SECRET) --namespace $(NAMESPACE) --ignore-not-found
 

@@ -1,9 +1,7 @@
 # test: the Python virtualenv the cross-cutting tests under tests/ run in (build/venv-tools).
+# Uses from config.mk: PYTHON, PYTOOLS_VENV (where PYTEST and HADOLINT, the one pinned hadolint, live).
 
-PYTOOLS_VENV := $(BUILD)/venv-tools
 PYTOOLS_REQS := $(sort $(wildcard tests/requirements-*.txt))
-PYTEST := $(PYTOOLS_VENV)/bin/pytest
-HADOLINT := $(PYTOOLS_VENV)/bin/hadolint
 APT_PACKAGES += python3 python3-venv
 
 .PHONY: deps-pytools

@@ -1,4 +1,5 @@
 # scan: the images' SBOMs (syft) and the vulnerability and misconfiguration scans (trivy).
+# Uses from config.mk: BACKEND_IMAGE, FRONTEND_IMAGE, TAG, BUILD, GO, TOOLS_CACHE, DOCKER.
 
 ## Pinned syft and trivy, built once from the Go module proxy into TOOLS_CACHE (make deps-scan).
 SYFT_VERSION ?= v1.57.2

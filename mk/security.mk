@@ -1,4 +1,5 @@
 # security: the attack suite: hostile clients against the backend and frontend, hostile files against the C tools, on loopback.
+# Uses from config.mk: PYTEST.
 
 APT_PACKAGES += postgresql postgresql-client nodejs
 TEST_SUITES += security-test

@@ -1,9 +1,10 @@
 # test: install what the targets need, then run every test suite with one summary.
+# Uses from config.mk: TEST_SUITES, DEPS_TARGETS, APT_PACKAGES (each .mk adds to them).
 
 .PHONY: deps deps-apt test test-list
 
 # Suites run cheapest and most basic first; any suite not named here runs after these.
-TEST_ORDER := tools-test tools-fuzz-smoke env-test lint backend-test frontend-test compose-test \
+TEST_ORDER := tools-test tools-fuzz-smoke lint backend-test frontend-test compose-test \
 	charts-test stack-test e2e security-test chaos-native docker-test cluster-test
 TEST_RUN := $(filter $(TEST_SUITES),$(TEST_ORDER)) $(filter-out $(TEST_ORDER),$(TEST_SUITES))
 

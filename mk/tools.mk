@@ -1,8 +1,8 @@
-# tools: build, test and fuzz the C tools (envcheck, secretgen, kubelint, probe).
+# tools: build, test, fuzz and benchmark the C tools (envcheck, secretgen, kubelint, probe).
+# Uses from config.mk: BIN, BUILD, VERSION, GO, TOOLS_CC.
 
 TOOLS := envcheck secretgen kubelint probe
 TOOLS_PKGS := yaml-0.1 libcurl openssl
-TOOLS_CC ?= cc
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 TOOLS_PKG_CFLAGS := $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
@@ -95,3 +95,31 @@ tools-clean: ## remove the C build outputs
 	rm -rf build/obj build/rel build/asan build/fuzz $(addprefix $(BIN)/,$(TOOLS))
 
 TEST_SUITES += tools-test tools-fuzz-smoke
+
+# bench-probe: probe load vs wrk and hey, recover accuracy, watch CPU cost.
+HEY_VERSION ?= v0.1.4
+PROBE_BENCH_TOOLS := $(BUILD)/bench-tools
+PROBE_BENCH_CONNS ?= 50
+PROBE_BENCH_DURATION ?= 10s
+PROBE_BENCH_RUNS ?= 10
+PROBE_BENCH_WATCH ?= 60
+PROBE_BENCH_ROUNDS ?= 3
+PROBE_BENCH_URL ?=
+
+.PHONY: bench-probe
+
+bench-probe: $(BIN)/probe $(BUILD)/bench/probe-outage-server $(PROBE_BENCH_TOOLS)/hey-$(HEY_VERSION).stamp ## bench: probe load vs wrk/hey, recover accuracy, watch CPU (prints ratios; needs nginx, wrk)
+	@PROBE=$(BIN)/probe HEY=$(PROBE_BENCH_TOOLS)/hey HEY_VERSION=$(HEY_VERSION) \
+	  OUTAGE_SERVER=$(BUILD)/bench/probe-outage-server CONNS=$(PROBE_BENCH_CONNS) \
+	  DURATION=$(PROBE_BENCH_DURATION) RUNS=$(PROBE_BENCH_RUNS) WATCH=$(PROBE_BENCH_WATCH) ROUNDS=$(PROBE_BENCH_ROUNDS) \
+	  URL=$(PROBE_BENCH_URL) bench/probe/run.sh
+
+$(BUILD)/bench/probe-outage-server: bench/probe/outage_server.c tools/tests/support/testserver.c tools/tests/support/testserver.h
+	@mkdir -p $(@D)
+	$(TOOLS_CC) $(TOOLS_CFLAGS) -O2 -o $@ bench/probe/outage_server.c tools/tests/support/testserver.c
+
+# hey (Go) pinned, installed through the Go module proxy into build/bench-tools.
+$(PROBE_BENCH_TOOLS)/hey-$(HEY_VERSION).stamp:
+	@mkdir -p $(@D)
+	GOBIN=$(abspath $(PROBE_BENCH_TOOLS)) $(GO) install github.com/rakyll/hey@$(HEY_VERSION)
+	@touch $@

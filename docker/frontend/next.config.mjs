@@ -33,7 +33,8 @@ const nextConfig = {
   output: 'standalone',
   reactStrictMode: true,
   poweredByHeader: false,
-  // Lint runs elsewhere; `next build` still type-checks (a type error fails the build).
+  // ESLint is not installed here (no lint step is promised): the checks are strict TypeScript
+  // (`tsc --noEmit` in frontend-test, and `next build`, where a type error fails the build).
   eslint: { ignoreDuringBuilds: true },
   experimental: {
     // Build-time-only parts of Next.js that the file tracer copies anyway (~8 MB of the image):

@@ -26,7 +26,7 @@ fi
 if ((vitest_rc != 0)); then failures+=("unit tests"); [[ -f $out/vitest.json ]] || failed=$((failed + 1)); fi
 
 check "next build" env FORCE=1 "$(dirname "$0")/frontend-build.sh"
-check hadolint bash -c "'$out/hadolint-venv/bin/hadolint' '$dir/Dockerfile' && echo 'hadolint: $dir/Dockerfile clean'"
+check hadolint bash -c "'${HADOLINT:?HADOLINT must name the pinned hadolint (make deps-pytools)}' '$dir/Dockerfile' && echo 'hadolint: $dir/Dockerfile clean'"
 
 ((${#failures[@]})) && echo "frontend-test: FAILED: ${failures[*]}"
 echo "frontend-test: $passed passed, $failed failed"

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Prints the user targets of each mk file given, grouped by the file's first-line comment
-# ("# group: description"), groups in the team's order.
-order=(config tools env app backend frontend compose docker k8s helm cluster chaos lint test)
-declare -A files
+# Prints the user targets of the mk files given, grouped by concern: the word before the colon
+# of each file's first-line comment ("# concern: description"). Files of one concern (cluster.mk
+# and cluster-sim.mk) share one heading; concerns come in the team's order, then the rest.
+order=(config tools env backend frontend compose docker-engine k8s helm cluster chaos lint security test)
+declare -A descs targets
 for f in "$@"; do
-  [[ $f == mk/*.mk ]] && files[$(basename "$f" .mk)]=$f
-done
-ordered=()
-for name in "${order[@]}"; do [[ -n ${files[$name]:-} ]] && ordered+=("${files[$name]}") && unset "files[$name]"; done
-for name in $(printf '%s\n' "${!files[@]}" | sort); do ordered+=("${files[$name]}"); done
-echo "Usage: make TARGET [ENV=dev|staging|prod] [NAMESPACE=todo] [RELEASE=todo] [CLUSTER=auto] [REGISTRY=...]"
-for f in "${ordered[@]}"; do
+  [[ $f == mk/*.mk ]] || continue
   head=$(head -n 1 "$f" | sed -E 's/^# ?//')
-  targets=$(grep -E '^[a-zA-Z0-9_.%-]+:[^=]*## ' "$f" | sed -E 's/^([^:]+):[^#]*## (.*)$/\1\t\2/')
-  [[ -z $targets ]] && continue
-  if [[ -t 1 ]]; then printf '\n\033[1m%s\033[0m\n' "$head"; else printf '\n%s\n' "$head"; fi
-  while IFS=$'\t' read -r t d; do printf '  %-22s %s\n' "$t" "$d"; done <<<"$targets"
+  concern=${head%%:*}
+  desc=${head#*: }
+  desc=${desc%.}
+  t=$(grep -E '^[a-zA-Z0-9_.%-]+:[^=]*## ' "$f" | sed -E 's/^([^:]+):[^#]*## (.*)$/\1\t\2/')
+  [[ -z $t ]] && continue
+  descs[$concern]+="${descs[$concern]:+; }$desc"
+  targets[$concern]+="$t"$'\n'
+done
+concerns=()
+for c in "${order[@]}"; do [[ -n ${targets[$c]:-} ]] && concerns+=("$c"); done
+for c in $(printf '%s\n' "${!targets[@]}" | sort); do
+  [[ " ${order[*]} " == *" $c "* ]] || concerns+=("$c")
+done
+echo "Usage: make TARGET [ENV=dev|staging|prod] [NAMESPACE=todo] [RELEASE=todo] [CLUSTER=auto] [REGISTRY=...]"
+for c in "${concerns[@]}"; do
+  if [[ -t 1 ]]; then printf '\n\033[1m%s: %s\033[0m\n' "$c" "${descs[$c]}"; else printf '\n%s: %s\n' "$c" "${descs[$c]}"; fi
+  while IFS=$'\t' read -r t d; do if [[ -n $t ]]; then printf '  %-22s %s\n' "$t" "$d"; fi; done <<<"${targets[$c]}"
 done

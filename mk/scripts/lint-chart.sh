@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Renders the chart with each values file (helm template, no cluster) into OUT/ and runs
 # kubelint on each rendering, so findings name build/lint/<values>.yaml and its lines.
-# Skips with a note while the chart or helm is missing (`make deps` installs helm).
+# A missing chart or helm is a failure (`make lint` builds the pinned helm first).
 set -uo pipefail
 kubelint=$1 chart=$2 release=$3 namespace=$4 out=$5 values=$6
 shift 6
-helm=${HELM:-helm}
-if [[ ! -f $chart/Chart.yaml ]]; then
-  echo "lint-chart: SKIP: $chart does not exist yet"; exit 0
-fi
-if ! command -v "$helm" >/dev/null 2>&1; then
-  echo "lint-chart: SKIP: helm ($helm) is not installed; \`make deps\` installs it"; exit 0
-fi
+helm=${HELM:?HELM must name the pinned helm (make deps-helm)}
+[[ -f $chart/Chart.yaml ]] || { echo "lint-chart: $chart/Chart.yaml does not exist" >&2; exit 2; }
+[[ -x $helm ]] || command -v "$helm" >/dev/null 2>&1 ||
+  { echo "lint-chart: helm ($helm) is not installed; \`make deps-helm\` builds it" >&2; exit 2; }
+[[ -n $values ]] || { echo "lint-chart: no values files given" >&2; exit 2; }
 mkdir -p "$out"
 failed=0 n=0
 for v in $values; do

@@ -5,8 +5,15 @@ set -euo pipefail
 dir=${1:?usage: npm-ci.sh DIR STAMP}
 stamp=${2:?usage: npm-ci.sh DIR STAMP}
 [[ -f $dir/package-lock.json ]] || { echo "npm-ci: $dir/package-lock.json is missing" >&2; exit 1; }
+need=${FRONTEND_HOST_NODE:-20.19}
 command -v node >/dev/null && command -v npm >/dev/null ||
-  { echo "npm-ci: node and npm are needed (Node >= 20; Debian: apt-get install nodejs npm)" >&2; exit 1; }
+  { echo "npm-ci: node and npm are needed (Node >= $need; Debian: apt-get install nodejs npm)" >&2; exit 1; }
+have=$(node --version)
+have=${have#v}
+if [[ $(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n 1) != "$need" ]]; then
+  echo "npm-ci: Node $have is too old to build and test here; Node >= $need is needed (FRONTEND_HOST_NODE)" >&2
+  exit 1
+fi
 
 key=$(cat "$dir/package-lock.json" "$dir/package.json" <(node --version) | sha256sum | cut -c1-16)
 if [[ -f $stamp && $(cat "$stamp") == "$key" && -d $dir/node_modules ]]; then

@@ -1,10 +1,9 @@
 """The chart meets the backend's environment contract: the Secret `secretgen k8s` makes from a
 .env has every key the pods reference, and the environment Kubernetes would give the backend and
 migration containers (ConfigMap + env with $(VAR) expansion + Secret) passes the entrypoint's
-`envcheck --environ` check. Uses the real secretgen/envcheck (skipped while they are stubs)."""
+`envcheck --environ` check. Uses the real secretgen and envcheck (`make charts-test` builds them)."""
 
 import base64
-import os
 import re
 import subprocess
 
@@ -12,28 +11,17 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from chartlib import ROOT, by_kind, pod_specs, render
+from chartlib import ENVCHECK, ROOT, SECRETGEN, by_kind, pod_specs, render
 
-BIN = ROOT / "build" / "bin"
 SCHEMA = ROOT / "env.schema.yaml"
-
-
-def _tool_ready(name):
-    exe = BIN / name
-    if not os.access(exe, os.X_OK) or not SCHEMA.exists():
-        return False
-    r = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
-    return "--schema" in r.stdout + r.stderr
 
 
 @pytest.fixture(scope="module")
 def secret(tmp_path_factory):
-    if not (_tool_ready("secretgen") and _tool_ready("envcheck")):
-        pytest.skip("build/bin/secretgen or envcheck not built yet (make tools)")
     env_file = tmp_path_factory.mktemp("env") / ".env"
-    subprocess.run([str(BIN / "secretgen"), "fill", "--schema", str(SCHEMA), "--template",
+    subprocess.run([SECRETGEN, "fill", "--schema", str(SCHEMA), "--template",
                     str(ROOT / ".env.example"), str(env_file)], check=True, capture_output=True)
-    out = subprocess.run([str(BIN / "secretgen"), "k8s", "--name", "todo-env", "--namespace", "todo",
+    out = subprocess.run([SECRETGEN, "k8s", "--name", "todo-env", "--namespace", "todo",
                           "--schema", str(SCHEMA), str(env_file)], check=True, capture_output=True, text=True)
     return yaml.safe_load(out.stdout)
 
@@ -80,7 +68,7 @@ def test_backend_and_migration_environment_passes_envcheck_environ(env, secret):
         # what docker/backend/entrypoint.sh checks: everything for serve, DATABASE_URL for migrate
         migrate = labels.get("app.kubernetes.io/component") == "migrate"
         only = ["--only", "DATABASE_URL"] if migrate else []
-        r = subprocess.run([str(BIN / "envcheck"), "--environ", "--schema", str(SCHEMA), *only],
+        r = subprocess.run([ENVCHECK, "--environ", "--schema", str(SCHEMA), *only],
                            env={"PATH": "/usr/bin:/bin", **environ}, capture_output=True, text=True)
         assert r.returncode == 0, f"{obj['metadata']['name']}: {r.stdout}{r.stderr}"
         if migrate:  # least privilege: the Job gets the database and nothing secret besides

@@ -199,12 +199,26 @@ func TestHelmUpgradeConfigChange_RollsPods_SimulatedPods(t *testing.T) {
 }
 
 // `make helm-rollback` returns to the previous revision (the ConfigMap value and the pods).
+// It makes its own history (one upgrade with another LOG_LEVEL), whatever ran before it.
 func TestHelmRollback_SimulatedPods(t *testing.T) {
 	ns := "todo-dev"
 	ensureRelease(t, ns, "dev", false)
+	logLevel := func() string {
+		return strings.TrimSpace(kubectl(t, "get", "configmap", fullname+"-config", "-n", ns, "-o", "jsonpath={.data.LOG_LEVEL}"))
+	}
+	previous, changed := logLevel(), "error"
+	if previous == changed {
+		changed = "warning"
+	}
+	override := filepath.Join(simDir, "values-rollback.yaml")
+	if err := os.WriteFile(override, []byte("config:\n  logLevel: "+changed+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustMake(t, "helm-upgrade", "ENV=dev", "NAMESPACE="+ns, "RELEASE="+release, "ENV_FILE="+envFile(t, false),
+		"HELM_VALUES=helm/todo-app/values-dev.yaml -f "+override)
 	rev0, _ := helmRevision(t, ns)
-	if rev0 < 2 {
-		t.Skip("needs an upgraded release (run TestHelmUpgradeConfigChange_RollsPods_SimulatedPods first)")
+	if got := logLevel(); got != changed {
+		t.Fatalf("ConfigMap LOG_LEVEL=%q after the upgrade to revision %d, want %s", got, rev0, changed)
 	}
 	out := mustMake(t, "helm-rollback", "NAMESPACE="+ns, "RELEASE="+release)
 	if !strings.Contains(out, fmt.Sprintf("Rollback to %d", rev0-1)) {
@@ -213,9 +227,8 @@ func TestHelmRollback_SimulatedPods(t *testing.T) {
 	if rev, status := helmRevision(t, ns); rev != rev0+1 || status != "deployed" {
 		t.Fatalf("revision %d (%s) after rollback, want %d deployed", rev, status, rev0+1)
 	}
-	got := kubectl(t, "get", "configmap", fullname+"-config", "-n", ns, "-o", "jsonpath={.data.LOG_LEVEL}")
-	if strings.TrimSpace(got) != "debug" {
-		t.Errorf("ConfigMap LOG_LEVEL=%q after rollback, want debug (values-dev.yaml)", got)
+	if got := logLevel(); got != previous {
+		t.Errorf("ConfigMap LOG_LEVEL=%q after rollback, want %q (revision %d's)", got, previous, rev0-1)
 	}
 	requireDeploymentsAvailable(t, ns, 2)
 	requirePodsRunning(t, ns)

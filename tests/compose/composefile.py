@@ -2,15 +2,17 @@
 
 - load(): YAML with merge keys and Compose's !reset / !override tags.
 - merge(): applies an override file (docker compose -f base -f override).
-- parse_dotenv(): .env syntax as Compose reads it (quotes, comments, `export`, ${VAR} inside values).
+- dotenv_values(): a .env file's values, asked of the exact parser (envcheck get).
 - interpolate(): ${VAR}, ${VAR:-d}, ${VAR-d}, ${VAR:?msg}, ${VAR?msg}, ${VAR:+alt}, ${VAR+alt}, $VAR, $$.
 - references(): every variable a document interpolates, with the operator used.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -193,55 +195,22 @@ def references(value: Any) -> list[tuple[str, str, str]]:
     return refs
 
 
-_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?P<rest>.*)$")
-
-
-def parse_dotenv(text: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A .env file as Compose reads it; values may use earlier keys (and environ) with ${VAR}."""
+def dotenv_values(path: Path | str, keys: Iterable[str]) -> dict[str, str]:
+    """The values a .env file gives keys, exactly as Compose reads it, from the exact parser
+    (`envcheck get`, ENVCHECK from `make`); keys the file does not set are left out. ${VAR}
+    resolves against the file's earlier keys only (the test's own environment is not passed)."""
+    envcheck = os.environ.get("ENVCHECK")
+    if not envcheck:
+        raise RuntimeError("ENVCHECK is not set: run these tests through make, which builds envcheck")
     out: dict[str, str] = {}
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        m = _DOTENV_LINE.match(line)
-        if not m:
-            raise ValueError(f".env line {i}: not KEY=VALUE: {line!r}")
-        key, rest = m.group("key"), m.group("rest")
-        lookup = {**(environ or {}), **out}
-        if rest[:1] in ("'", '"'):
-            q = rest[0]
-            body = rest[1:]
-            while q not in body.replace("\\" + q, ""):
-                if i >= len(lines):
-                    raise ValueError(f".env: unterminated quote for {key}")
-                body += "\n" + lines[i]
-                i += 1
-            end = _closing_quote(body, q)
-            raw = body[:end]
-            if q == "'":
-                value = raw
-            else:
-                value = _sub(raw.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\"), lookup, None)
-        else:
-            raw = re.split(r"\s+#", rest, maxsplit=1)[0].strip()
-            value = _sub(raw, lookup, None)
-        out[key] = value
+    for key in keys:
+        r = subprocess.run([envcheck, "get", str(path), key], capture_output=True, text=True,
+                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, check=False)
+        if r.returncode == 0:
+            out[key] = r.stdout.removesuffix("\n")
+        elif r.stderr.strip() != f"envcheck: {key} is not set in {path}":
+            raise ValueError(f"envcheck get {path} {key} failed ({r.returncode}): {r.stderr.strip()}")
     return out
-
-
-def _closing_quote(body: str, q: str) -> int:
-    j = 0
-    while j < len(body):
-        if body[j] == "\\" and q == '"':
-            j += 2
-            continue
-        if body[j] == q:
-            return j
-        j += 1
-    raise ValueError("unterminated quote")
 
 
 def schema_variables(path: Path | str | None = None) -> dict[str, dict[str, Any]]:

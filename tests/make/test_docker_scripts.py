@@ -8,17 +8,13 @@ import os
 import re
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compose"))
-
-from makehelpers import ROOT  # noqa: E402
+from makerun import BIN, FAKE_DOCKER, ROOT, make, workspace
 
 SCRIPTS = ROOT / "mk/scripts"
-FAKE = ROOT / "tests/compose/fake-docker.sh"
+FAKE = FAKE_DOCKER
 
 
 def run(
@@ -345,7 +341,7 @@ class _FakeApp:
 
 
 def _smoke(app: _FakeApp) -> subprocess.CompletedProcess[str]:
-    probe = ROOT / "build/bin/probe"
+    probe = BIN / "probe"
     if subprocess.run([str(probe), "check", "--help"], capture_output=True, check=False).returncode != 0:
         pytest.fail("build/bin/probe check is not available (make tools)")
     return run("stack-smoke.sh", app.url, app.url + "/", env={"PROBE": str(probe)})
@@ -387,26 +383,18 @@ def test_smoke_fails_when_the_chat_did_something_else() -> None:
 # ---- make up, for real, with the recording docker (the real envcheck, secretgen and probe) ----
 
 
-def _make_up(workspace: Path, app_url: str, log: Path, deadline: str = "20s") -> subprocess.CompletedProcess[str]:
-    from makehelpers import run_make
-
-    bin_dir = ROOT / "build/bin"
+def _make_up(ws: Path, app_url: str, log: Path, deadline: str = "20s") -> subprocess.CompletedProcess[str]:
     ports = [str(_free_port()), str(_free_port())]
-    return run_make(
-        workspace,
+    return make(
+        ws,
         "up",
         f"DOCKER={FAKE}",
         "TOOLS_MODE=native",
-        "COMPOSE_TOOLS=",
-        f"ENVCHECK={bin_dir}/envcheck",
-        f"SECRETGEN={bin_dir}/secretgen",
-        f"PROBE={bin_dir}/probe",
         f"FRONTEND_PORT={ports[0]}",
         f"BACKEND_PORT={ports[1]}",
         f"FRONTEND_URL={app_url}",
         f"BACKEND_URL={app_url}",
         f"UP_DEADLINE={deadline}",
-        dry=False,
         env={"FAKE_LOG": str(log), "FAKE_COMPOSE_VERSION": "v2.29.7"},
     )
 
@@ -419,17 +407,15 @@ def _free_port() -> int:
 
 def test_make_up_from_a_fresh_clone(tmp_path: Path) -> None:
     """No .env: make up generates and validates one, builds, starts, waits, prints the URLs."""
-    from makehelpers import make_workspace
-
-    workspace = make_workspace(tmp_path / "ws")
+    ws = workspace(tmp_path / "ws")
     log = tmp_path / "docker-calls"
     app = _FakeApp()
     try:
-        r = _make_up(workspace, app.url, log)
+        r = _make_up(ws, app.url, log)
     finally:
         app.close()
     assert r.returncode == 0, r.stdout + r.stderr
-    env = workspace / ".env"
+    env = ws / ".env"
     assert env.exists() and oct(env.stat().st_mode & 0o777) == "0o600"
     assert not re.search(r"^[A-Z_]+=changeme$", env.read_text(), re.M)
     calls = log.read_text().splitlines()
@@ -445,24 +431,20 @@ def test_make_up_from_a_fresh_clone(tmp_path: Path) -> None:
 
 
 def test_make_up_stops_on_an_invalid_env_before_building(tmp_path: Path) -> None:
-    from makehelpers import make_workspace
-
-    workspace = make_workspace(tmp_path / "ws")
+    ws = workspace(tmp_path / "ws")
     example = (ROOT / ".env.example").read_text()
-    (workspace / ".env").write_text(example.replace("JWT_SECRET=changeme", "JWT_SECRET=short"))
+    (ws / ".env").write_text(example.replace("JWT_SECRET=changeme", "JWT_SECRET=short"))
     log = tmp_path / "docker-calls"
-    r = _make_up(workspace, "http://127.0.0.1:9", log)
+    r = _make_up(ws, "http://127.0.0.1:9", log)
     assert r.returncode != 0
     assert "JWT_SECRET" in r.stderr and ".env is not valid" in r.stderr
     assert not any(c.startswith("build ") for c in log.read_text().splitlines())
 
 
 def test_make_up_not_ready_shows_the_failing_service(tmp_path: Path) -> None:
-    from makehelpers import make_workspace
-
-    workspace = make_workspace(tmp_path / "ws")
+    ws = workspace(tmp_path / "ws")
     log = tmp_path / "docker-calls"
-    r = _make_up(workspace, f"http://127.0.0.1:{_free_port()}", log, deadline="2s")
+    r = _make_up(ws, f"http://127.0.0.1:{_free_port()}", log, deadline="2s")
     assert r.returncode != 0
     assert "did not become ready within 2s" in r.stderr
     # the stand-in reports no container state: every service's log lines are shown

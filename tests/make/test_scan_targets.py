@@ -8,29 +8,30 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "charts"))
+from makerun import ROOT, TAG, make
 
-from chartlib import ROOT  # noqa: E402
-from makecheck import TAG, make_n  # noqa: E402
-
-TRIVY = os.environ.get("TRIVY") or str(Path.home() / ".cache/todo-tools/trivy-v0.74.0/trivy")
-SYFT = os.environ.get("SYFT") or str(Path.home() / ".cache/todo-tools/syft-v1.57.2/syft")
+TRIVY = os.environ["TRIVY"]  # make charts-test builds them and names them
+SYFT = os.environ["SYFT"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scan"
 
 
-def make(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", "--no-print-directory", f"TAG={TAG}", f"TRIVY={TRIVY}", *args], cwd=ROOT,
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=600)
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return make(ROOT, f"TRIVY={TRIVY}", f"SYFT={SYFT}", *args, env=env, timeout=600)
+
+
+def dry(*args: str) -> list[str]:
+    r = make(ROOT, f"TRIVY={TRIVY}", f"SYFT={SYFT}", *args, dry=True)
+    assert r.returncode == 0, r.stderr
+    return [line for line in re.sub(r"[ \t]*\\\n[ \t]*", " ", r.stdout).splitlines() if line.strip()]
 
 
 def test_sbom_and_scan_name_both_images_of_the_tag():
-    (sbom,) = make_n("sbom", f"SYFT={SYFT}")
+    (sbom,) = dry("sbom")
     assert sbom.endswith(f"mk/scripts/sbom.sh {SYFT} build/sbom todo-backend:{TAG} todo-frontend:{TAG}")
     assert "SYFT_CHECK_FOR_APP_UPDATE=false" in sbom
-    lines = make_n("scan", f"TRIVY={TRIVY}", "SCAN_SEVERITY=CRITICAL", "SCAN_IGNORE_UNFIXED=1")
+    lines = dry("scan", "SCAN_SEVERITY=CRITICAL", "SCAN_IGNORE_UNFIXED=1")
     config, images = lines
     assert "SCAN_SEVERITY=CRITICAL" in config and config.endswith(
         "mk/scripts/scan-config.sh " + str(Path.home() / ".cache/trivy")
@@ -40,7 +41,7 @@ def test_sbom_and_scan_name_both_images_of_the_tag():
 
 
 def test_image_scan_without_a_reachable_database_stops_with_one_sentence(tmp_path):
-    r = make("scan-images", f"TRIVY_CACHE={tmp_path / 'cache'}", f"BUILD={tmp_path / 'build'}",
+    r = run("scan-images", f"TRIVY_CACHE={tmp_path / 'cache'}", f"BUILD={tmp_path / 'build'}",
              env={"TRIVY_DB_REPOSITORY": "127.0.0.1:9/trivy-db"})
     assert r.returncode != 0
     ours = [line for line in r.stderr.splitlines() if not re.match(r"make(\[\d+\])?: \*\*\*", line)]
@@ -57,7 +58,7 @@ def test_image_scan_uses_a_cached_database_when_the_refresh_fails(tmp_path):
     db = tmp_path / "cache" / "db"
     db.mkdir(parents=True)
     (db / "trivy.db").write_bytes(b"not refreshed")
-    r = make("scan-images", f"TRIVY_CACHE={tmp_path / 'cache'}", f"BUILD={tmp_path / 'build'}", "DOCKER=false",
+    r = run("scan-images", f"TRIVY_CACHE={tmp_path / 'cache'}", f"BUILD={tmp_path / 'build'}", "DOCKER=false",
              env={"TRIVY_DB_REPOSITORY": "127.0.0.1:9/trivy-db"})
     assert "warning: trivy could not refresh its vulnerability database" in r.stderr
     # then it goes on to the images, which the stand-in `docker` says are not there
@@ -65,7 +66,7 @@ def test_image_scan_uses_a_cached_database_when_the_refresh_fails(tmp_path):
 
 
 def test_config_scan_of_the_repository_runs_for_real_and_is_clean():
-    r = make("scan-config")
+    r = run("scan-config")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr
     for path in ("docker/backend/Dockerfile", "docker/frontend/Dockerfile", "helm/todo-app", "k8s"):
         assert f"== trivy config {path}" in r.stdout
@@ -74,14 +75,14 @@ def test_config_scan_of_the_repository_runs_for_real_and_is_clean():
 
 
 def test_config_scan_finds_a_root_user_and_fails():
-    r = make("scan-config", f"SCAN_CONFIG_PATHS={FIXTURES / 'Dockerfile'}")
+    r = run("scan-config", f"SCAN_CONFIG_PATHS={FIXTURES / 'Dockerfile'}")
     assert r.returncode != 0
     assert "DS-0002" in r.stdout and "DS-0029" in r.stdout
     # the threshold is a knob: nothing here is CRITICAL
-    assert make("scan-config", f"SCAN_CONFIG_PATHS={FIXTURES / 'Dockerfile'}", "SCAN_SEVERITY=CRITICAL").returncode == 0
+    assert run("scan-config", f"SCAN_CONFIG_PATHS={FIXTURES / 'Dockerfile'}", "SCAN_SEVERITY=CRITICAL").returncode == 0
 
 
 def test_sbom_of_a_missing_image_says_to_build_it(tmp_path):
-    r = make("sbom", f"SYFT={SYFT}", "DOCKER=false", f"BUILD={tmp_path}")
+    r = run("sbom", "DOCKER=false", f"BUILD={tmp_path}")
     assert r.returncode != 0
     assert f"make sbom: the image todo-backend:{TAG} is not in the Docker engine: run make build first" in r.stderr

@@ -18,6 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compose"))
 import composefile  # noqa: E402
 
 ROOT = composefile.ROOT
+# The keys read from a .env: every variable env.schema.yaml declares (the stack's .env is made
+# by secretgen from .env.example, which declares no other).
+SCHEMA_KEYS = tuple(composefile.schema_variables())
 # Image ENV that describes the image's own file layout, not the configuration: the native run
 # has its own (the backend venv, node on the host's PATH).
 LAYOUT_VARS = {"PATH", "VIRTUAL_ENV", "PYTHONPATH", "HOME", "NODE_PATH", "LANG", "LC_ALL"}
@@ -82,7 +85,7 @@ class ComposeModel:
 
     def __init__(self, env_path: Path, compose_path: Path = ROOT / "docker-compose.yml", tag: str = "native") -> None:
         self.env_path = env_path
-        self.dotenv = composefile.parse_dotenv(env_path.read_text())
+        self.dotenv = composefile.dotenv_values(env_path, SCHEMA_KEYS)
         self.vars = {**self.dotenv, "TAG": tag}
         self.doc = composefile.interpolate(composefile.load_merged(compose_path), self.vars)
         self.services: dict[str, Any] = self.doc["services"]
@@ -94,7 +97,7 @@ class ComposeModel:
         for item in [files] if isinstance(files, (str, dict)) else files:
             name = item["path"] if isinstance(item, dict) else item
             path = self.env_path if name == ".env" else (ROOT / name)
-            env.update(composefile.parse_dotenv(path.read_text()))
+            env.update(composefile.dotenv_values(path, SCHEMA_KEYS))
         declared = s.get("environment") or {}
         if isinstance(declared, list):
             declared = dict(x.split("=", 1) for x in declared)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.conftest import User, register
@@ -202,7 +204,7 @@ def test_tool_effects_are_stored_with_the_conversation_even_when_the_reply_fails
             tools.call("add_task", {"title": "Made before the failure"})
             raise RuntimeError("the model went away")
 
-    app = client.app  # type: ignore[attr-defined]
+    app = cast(FastAPI, client.app)
     working = app.state.provider
     app.state.provider = FailsAfterOneTool()
     try:

@@ -43,7 +43,7 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
 
 def test_config_errors_name_keys_but_never_values() -> None:
     with pytest.raises(ValidationError) as info:
-        Settings(_env_file=None, database_url="mysql://u:hunter2@h/d", jwt_secret="short-secret-x")  # type: ignore[call-arg]
+        Settings(_env_file=None, database_url="mysql://u:hunter2@h/d", jwt_secret="short-secret-x")  # type: ignore[call-arg,arg-type]
     text = describe_errors(info.value)
     assert "DATABASE_URL" in text and "JWT_SECRET" in text
     assert "hunter2" not in text and "short-secret-x" not in text
@@ -74,13 +74,13 @@ def test_the_version_is_the_repository_version_file(tmp_path: Path) -> None:
         app_version(Path("/nonexistent/app/core/config.py"))
 
 
-def test_openapi_document_carries_the_version(client) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_document_carries_the_version(client) -> None:
     from tests.conftest import REPO_ROOT
 
     assert client.get("/openapi.json").json()["info"]["version"] == (REPO_ROOT / "VERSION").read_text().strip()
 
 
-def test_startup_freezes_the_long_lived_objects_and_shutdown_releases_them(client) -> None:  # type: ignore[no-untyped-def]
+def test_startup_freezes_the_long_lived_objects_and_shutdown_releases_them(client) -> None:
     """A full garbage collection over every module and route object pauses the event loop
     for 100 ms or more under load; after startup those objects are outside the collector's scans."""
     import gc

@@ -291,7 +291,7 @@ spec:
 {{- end }}
 
 {{/* kube-score wants UIDs >= 10000; images with a fixed lower UID (postgres:15-alpine's 70,
-     Next.js' 1001) carry this ignore annotation, justified in docs/readme/kubernetes.md. */}}
+     Next.js' 1001) carry this ignore annotation, justified in docs/kubernetes.md. */}}
 {{- define "todo-app.lowUidAnnotation" -}}
 {{- if lt (int .) 10000 -}}
 kube-score/ignore: container-security-context-user-group-id

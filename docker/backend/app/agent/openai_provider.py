@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
 from app.agent.base import AgentReply, Tools
 from app.agent.tools import TOOL_SPECS
 from app.core.metrics import Metrics
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
 
 log = logging.getLogger("app.agent.openai")
 
@@ -82,7 +85,8 @@ class OpenAIProvider:
             for _ in range(MAX_TOOL_ROUNDS):
                 completion = self._complete(messages)
                 choice = completion.choices[0].message
-                tool_calls = choice.tool_calls or []
+                # Only function tools are offered (TOOL_SPECS), so only function calls come back.
+                tool_calls = [tc for tc in choice.tool_calls or [] if tc.type == "function"]
                 if not tool_calls:
                     return AgentReply(choice.content or "", calls)
                 messages.append(
@@ -127,8 +131,9 @@ class OpenAIProvider:
         try:
             completion = self.client.chat.completions.create(
                 model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                tools=TOOL_SPECS,  # type: ignore[arg-type]
+                # plain dicts, shaped as the API's message and tool types say
+                messages=cast("list[ChatCompletionMessageParam]", messages),
+                tools=cast("list[ChatCompletionToolParam]", TOOL_SPECS),
                 tool_choice="auto",
                 max_tokens=self.max_tokens,
             )

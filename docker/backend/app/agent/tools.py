@@ -64,10 +64,10 @@ def _not_found(task_id: object) -> dict[str, Any]:
 
 
 def _task_id(value: object) -> int:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
         raise ToolError("task_id must be an integer")
     try:
-        task_id = int(value)  # type: ignore[arg-type]
+        task_id = int(value)
     except (TypeError, ValueError):
         raise ToolError("task_id must be an integer") from None
     return task_id
@@ -111,7 +111,7 @@ async def list_tasks(conn: Connection, user_id: str, status: object = "all") -> 
     status = status or "all"
     if status not in ("all", "pending", "completed"):
         raise ToolError("status must be one of all, pending, completed")
-    rows = await crud.list_tasks(conn, user_id, status)  # type: ignore[arg-type]
+    rows = await crud.list_tasks(conn, user_id, status)
     return [{k: t[k] for k in ("id", "title", "description", "completed")} for t in rows]
 
 
@@ -182,7 +182,7 @@ class ChatTools:
         return anyio.from_thread.run(self._call, name, args)
 
     def list_tasks(self, status: str = "all") -> list[dict[str, Any]]:
-        return anyio.from_thread.run(self._list, status)  # type: ignore[no-any-return]
+        return anyio.from_thread.run(self._list, status)
 
     async def _call(self, name: str, args: dict[str, Any]) -> Any:
         async with self.database.transaction() as conn:

@@ -16,7 +16,7 @@ bearer = HTTPBearer(auto_error=False, description="The access_token from /api/au
 
 def database(request: Request) -> Database:
     """The process's database (one pool per process, app/core/db.py)."""
-    return request.app.state.db  # type: ignore[no-any-return]
+    return request.app.state.db
 
 
 def token_claims_or_401(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Claims:

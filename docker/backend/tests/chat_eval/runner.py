@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:
+    import httpx2  # what TestClient answers with
 
 from tests.chat_eval.cases import PLACEHOLDER, Case
 from tests.chat_eval.judge import MISS, Snapshot, TaskState, Verdict, judge, worst
@@ -92,7 +95,7 @@ class EvalRunner:
         return {int(t["id"]): TaskState(t["title"], t["description"], bool(t["completed"])) for t in rows}
 
     @staticmethod
-    def _check(r: httpx.Response) -> Any:
+    def _check(r: httpx.Response | httpx2.Response) -> Any:
         if r.status_code >= 300:
             raise RuntimeError(f"{r.request.method} {r.request.url.path} answered {r.status_code}: {r.text[:200]}")
         return r.json()

@@ -138,7 +138,8 @@ def clauses(body: str) -> list[Piece]:
 
 def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str | None]]:
     """Pieces of text cut at pattern, each with the separator before it (None for the first)."""
-    pieces, start, glue = [], 0, None
+    pieces: list[tuple[str, str | None]] = []
+    start, glue = 0, None
     for m in pattern.finditer(text):
         pieces.append((text[start : m.start()].strip(), glue))
         glue, start = m.group(), m.end()

@@ -167,8 +167,8 @@ def pending_question(history: Sequence[dict[str, str]]) -> Pending | None:
     m = _PENDING_WHICH.search(content)
     if m:
         action = {v: k for k, v in _WHICH_ACTION.items()}[m.group("action")]
-        ids = tuple(int(i) for i in re.findall(r'task (\d+) "', m.group("options")))
-        return Pending("which", action, ids, m.group("value") or "")
+        options = tuple(int(i) for i in re.findall(r'task (\d+) "', m.group("options")))
+        return Pending("which", action, options, m.group("value") or "")
     m = _PENDING_OFFER.match(content)
     if m:
         return Pending("offer", "add", (), m.group("title"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
@@ -25,7 +25,9 @@ from app.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 T = TypeVar("T")
 
-THROTTLED = {429: {"model": ErrorOut, "description": "Too many attempts; retry after Retry-After seconds"}}
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "Too many attempts; retry after Retry-After seconds"}
+}
 
 
 @lru_cache(maxsize=1)

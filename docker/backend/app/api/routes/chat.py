@@ -13,7 +13,7 @@ every change the tools made, under the placeholder. docs/backend.md says why.
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Path, Request, status
@@ -30,7 +30,9 @@ router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
 
 HISTORY_MESSAGES = 50
 PENDING_REPLY = "(No reply was stored: the request did not complete.)"
-CONV_NOT_FOUND = {404: {"model": ErrorOut, "description": "No such conversation for this user"}}
+CONV_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "No such conversation for this user"}
+}
 ConversationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

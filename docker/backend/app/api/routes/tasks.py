@@ -18,11 +18,11 @@ from app.schemas import ErrorOut, TaskCreate, TaskOut, TaskUpdate
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 
-AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Missing or invalid token"},
     403: {"model": ErrorOut, "description": "user_id is not the token's user"},
 }
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No such task for this user"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such task for this user"}}
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # A page of a list: at most LIST_MAX rows, after `offset` of them.
 Limit = Annotated[int, Query(ge=1, le=crud.LIST_MAX, description=f"Rows to return, at most {crud.LIST_MAX}")]
