@@ -1,5 +1,5 @@
-# chaos: kill pods and the database under load, measure recovery, prove no write was lost.
-# Uses from config.mk: BIN, BUILD, PYTHON, PYTEST, NAMESPACE, RELEASE.
+# chaos: kill pods and the database under load, measure recovery, prove no write was lost; and the soak (steady use for an hour).
+# Uses from config.mk: BIN, BUILD, PYTHON, PY_TOOL, PY_LINT, PYTEST, NAMESPACE, RELEASE.
 
 ## Where to break things: k8s, helm or compose (empty: whatever is running, Helm first).
 CHAOS_TARGET ?=
@@ -29,8 +29,27 @@ CHAOS_NATIVE_INTERVAL ?= 2s
 CHAOS_RESTART_DELAY ?= 500ms
 CHAOS_OUT ?= $(BUILD)/chaos
 
+## make soak: how long it runs after the sign-ups, how many users, their actions per second (empty: one per user every 20 s).
+SOAK_DURATION ?= 60m
+SOAK_USERS ?= 100
+SOAK_RATE ?=
+## make soak: a user signs out and in again this often; one sample of memory, CPU, connections and latency this often.
+SOAK_SESSION ?= 10m
+SOAK_SAMPLE ?= 10s
+## make soak: a memory trend per hour (fitted over the second half) above this fails; the stack (and cluster) must stay under SOAK_MEMORY_LIMIT.
+SOAK_MEMORY_GROWTH ?= 32MiB
+SOAK_MEMORY_LIMIT ?= 4GB
+## make soak: p99 of the last window may be at most this times the first's.
+SOAK_P99_RATIO ?= 1.5
+## make soak (compose, helm, k8s): the stack's LOGIN_RATE_PER_CLIENT; the soak's sign-ins stay within 80 % of it.
+SOAK_LOGIN_LIMIT ?= 30/minute
+SOAK_OUT ?= $(BUILD)/soak
+## soak-test (make test): the short native soak that proves the machinery, and the growth it tolerates (see docs/soak.md).
+SOAK_TEST_DURATION ?= 2m
+SOAK_TEST_MEMORY_GROWTH ?= 4GiB
+
 APT_PACKAGES += haproxy postgresql python3
-TEST_SUITES += chaos-native
+TEST_SUITES += chaos-native soak-test
 
 # Every knob reaches the scripts through the environment (they read the same names).
 CHAOS_ENV = CHAOS_ROUNDS='$(CHAOS_ROUNDS)' CHAOS_INTERVAL='$(CHAOS_INTERVAL)' RECOVERY_SLO='$(RECOVERY_SLO)' \
@@ -40,16 +59,40 @@ CHAOS_ENV = CHAOS_ROUNDS='$(CHAOS_ROUNDS)' CHAOS_INTERVAL='$(CHAOS_INTERVAL)' RE
 	CHAOS_UPGRADE_CMD='$(CHAOS_UPGRADE_CMD)' CHAOS_RESTART_DELAY='$(CHAOS_RESTART_DELAY)' \
 	NAMESPACE='$(NAMESPACE)' RELEASE='$(RELEASE)' PROBE='$(BIN)/probe'
 
-.PHONY: chaos-test chaos-native chaos-report
+SOAK_ENV = SOAK_DURATION='$(SOAK_DURATION)' SOAK_USERS='$(SOAK_USERS)' SOAK_RATE='$(SOAK_RATE)' \
+	SOAK_SESSION='$(SOAK_SESSION)' SOAK_SAMPLE='$(SOAK_SAMPLE)' SOAK_MEMORY_GROWTH='$(SOAK_MEMORY_GROWTH)' \
+	SOAK_MEMORY_LIMIT='$(SOAK_MEMORY_LIMIT)' SOAK_P99_RATIO='$(SOAK_P99_RATIO)' SOAK_LOGIN_LIMIT='$(SOAK_LOGIN_LIMIT)' \
+	CHAOS_API_URL='$(CHAOS_API_URL)' CHAOS_FRONTEND_URL='$(CHAOS_FRONTEND_URL)' CHAOS_RESTART_DELAY='$(CHAOS_RESTART_DELAY)' \
+	NAMESPACE='$(NAMESPACE)' RELEASE='$(RELEASE)' PROBE='$(BIN)/probe'
+
+.PHONY: chaos-test chaos-native chaos-report soak soak-test
 
 chaos-test: $(BIN)/probe ## kill pods/containers and the DB under load (CHAOS_TARGET=k8s|helm|compose), report in build/chaos/
-	@$(CHAOS_ENV) $(PYTHON) mk/scripts/chaos-run.py --target '$(or $(CHAOS_TARGET),auto)' --out '$(CHAOS_OUT)'
+	@$(CHAOS_ENV) $(PY_TOOL) chaos run --target '$(or $(CHAOS_TARGET),auto)' --out '$(CHAOS_OUT)'
 
+# The native stack runs the built frontend (frontend-pod-kill), the backend venv's `make
+# backend-run`, and probe; then the package's own tests and the checks of the report just written.
 chaos-native: CHAOS_ROUNDS = $(CHAOS_NATIVE_ROUNDS)
 chaos-native: CHAOS_INTERVAL = $(CHAOS_NATIVE_INTERVAL)
-chaos-native: $(BIN)/probe deps-backend deps-pytools ## the same scenarios on a native stack (PostgreSQL, 2 backends behind HAProxy), then check its report
-	@$(CHAOS_ENV) $(PYTHON) mk/scripts/chaos-native.py --out '$(CHAOS_OUT)'
-	@[ '$(CHAOS_DRY_RUN)' != 0 ] || CHAOS_REPORT_DIR='$(CHAOS_OUT)/latest' $(PYTEST) -q -p no:cacheprovider tests/chaos
+chaos-native: $(BIN)/probe deps-backend deps-pytools frontend-build ## the same scenarios on a native stack (PostgreSQL, 2 backends and 2 frontends behind HAProxy), then check its report
+	@$(PY_LINT) tools/chaos
+	@$(CHAOS_ENV) $(PY_TOOL) chaos native --out '$(CHAOS_OUT)'
+	@[ '$(CHAOS_DRY_RUN)' != 0 ] || CHAOS_REPORT_DIR='$(CHAOS_OUT)/latest' $(PYTEST) -q -p no:cacheprovider \
+	  tools/chaos/tests tools/chaos/tests/check_chaos_run.py
 
 chaos-report: ## regenerate the HTML of a chaos run: make chaos-report DIR=build/chaos/<timestamp> (default: latest)
-	@$(PYTHON) mk/scripts/chaos-report.py '$(or $(DIR),$(CHAOS_OUT)/latest)'
+	@$(PY_TOOL) chaos report '$(or $(DIR),$(CHAOS_OUT)/latest)'
+
+# The native soak starts its own stack (the backend venv, the built frontend); the others reach
+# the running one (make up, make helm-install, make k8s-deploy).
+soak: $(BIN)/probe $(if $(filter native,$(CHAOS_TARGET)),deps-backend frontend-build) ## steady use for SOAK_DURATION (60m) by SOAK_USERS (100): memory, CPU, errors, latency over time, every write read back; report in build/soak/
+	@$(SOAK_ENV) $(PY_TOOL) chaos soak --target '$(or $(CHAOS_TARGET),auto)' --out '$(SOAK_OUT)'
+
+soak-test: SOAK_DURATION = $(SOAK_TEST_DURATION)
+soak-test: SOAK_MEMORY_GROWTH = $(SOAK_TEST_MEMORY_GROWTH)
+soak-test: SOAK_OUT = $(BUILD)/soak-test
+soak-test: $(BIN)/probe deps-backend deps-pytools frontend-build ## a short soak (SOAK_TEST_DURATION, 2m) of the native stack that proves the machinery, then check its report
+	@$(PY_LINT) tools/chaos
+	@$(SOAK_ENV) $(PY_TOOL) chaos soak --target native --out '$(SOAK_OUT)'
+	@SOAK_REPORT_DIR='$(SOAK_OUT)/latest' $(PYTEST) -q -p no:cacheprovider \
+	  tools/chaos/tests/test_soak.py tools/chaos/tests/test_resources.py tools/chaos/tests/check_soak_run.py

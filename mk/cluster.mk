@@ -7,6 +7,8 @@ MINIKUBE_MEMORY ?= 8g
 MINIKUBE_PROFILE ?= todo
 KIND_NAME ?= todo
 KIND_CONFIG ?= mk/kind-config.yaml
+## CLUSTER=containerd: the socket of the node's containerd (k3s: /run/k3s/containerd/containerd.sock).
+CONTAINERD_ADDRESS ?= /run/containerd/containerd.sock
 # The app images as `make push` names them (config.mk: REGISTRY_PREFIX, BACKEND_IMAGE,
 # FRONTEND_IMAGE); the tag is always TAG, never latest.
 APP_IMAGES = $(foreach i,$(BACKEND_IMAGE) $(FRONTEND_IMAGE),$(REGISTRY_PREFIX)$(i):$(TAG))
@@ -21,5 +23,5 @@ cluster-up: ## start a local cluster: CLUSTER=minikube|kind creates one, auto/do
 cluster-down: ## stop/delete the local cluster cluster-up made (never touches Docker Desktop's)
 	$(CLUSTER_ENV) mk/scripts/cluster-down.sh
 
-images-load: ## make the TAG images visible to the cluster (minikube/kind load, push when REGISTRY is set)
-	$(CLUSTER_ENV) REGISTRY=$(REGISTRY) mk/scripts/cluster-images-load.sh $(APP_IMAGES)
+images-load: ## make the TAG images visible to the cluster (minikube/kind load, containerd import, push when REGISTRY is set)
+	$(CLUSTER_ENV) REGISTRY=$(REGISTRY) $(if $(filter containerd,$(CLUSTER)),CONTAINERD_ADDRESS=$(CONTAINERD_ADDRESS) )mk/scripts/cluster-images-load.sh $(APP_IMAGES)

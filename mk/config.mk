@@ -5,7 +5,8 @@ ENV ?= dev
 ## Kubernetes namespace and Helm release name.
 NAMESPACE ?= todo
 RELEASE ?= todo
-## Local cluster flavour: auto (from the kubectl context), docker-desktop, minikube or kind.
+## Local cluster flavour: auto (from the kubectl context), docker-desktop, minikube, kind, or containerd
+## (a node you run yourself, kubeadm or k3s: images-load imports into its containerd).
 CLUSTER ?= auto
 ## Image registry prefix (empty = images stay local to the Docker engine / cluster).
 REGISTRY ?=
@@ -23,6 +24,8 @@ TAG := $(TAG)
 BUILD ?= build
 BIN ?= $(BUILD)/bin
 PYTHON ?= python3
+# The Python programs in tools/ (the chaos runner, the doctor) are packages: $(PY_TOOL) doctor DIR.
+PY_TOOL = PYTHONPATH=tools $(PYTHON) -m
 GO ?= go
 SHELL := /bin/bash
 
@@ -57,6 +60,9 @@ PYTEST := $(PYTOOLS_VENV)/bin/pytest
 HADOLINT := $(PYTOOLS_VENV)/bin/hadolint
 # The backend's virtualenv (made by deps-backend, mk/backend.mk); the native stack runs in it.
 BACKEND_VENV ?= $(BUILD)/venv-backend
+# ruff with the repo's configuration (the backend's pinned one, from its venv) for the Python
+# packages in tools/: $(PY_LINT) tools/chaos (chaos-native, soak-test; charts-test for the doctor).
+PY_LINT = mk/scripts/py-lint.sh $(BACKEND_VENV) docker/backend/pyproject.toml
 ## After a deploy: 0 skips the waits that need real containers (migration Job completion, helm
 ## test, probe wait through a port-forward), for a control plane without a kubelet.
 WAIT_HTTP ?= 1
@@ -72,8 +78,8 @@ endif
 ifneq ($(words $(ENV)),1)
 $(error ENV='$(ENV)' must be a single word: dev, staging or prod)
 endif
-ifeq ($(filter $(CLUSTER),auto docker-desktop minikube kind),)
-$(error CLUSTER='$(CLUSTER)' is not supported; use auto, docker-desktop, minikube or kind)
+ifeq ($(filter $(CLUSTER),auto docker-desktop minikube kind containerd),)
+$(error CLUSTER='$(CLUSTER)' is not supported; use auto, docker-desktop, minikube, kind or containerd)
 endif
 ifeq ($(shell echo '$(VERSION)' | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$' && echo ok),)
 $(error VERSION='$(VERSION)' (from the VERSION file) is not a semantic version such as 1.2.3)

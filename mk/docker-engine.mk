@@ -11,6 +11,8 @@ DOCKER_ENGINE_DATA ?= $(DOCKER_ENGINE_CACHE)/engine
 COMPOSE_VERSION ?= v2.40.3
 BUILDX_VERSION ?= v0.29.1
 BUILDKIT_FRONTEND_VERSION ?= v0.13.2
+## The sandbox image a Kubernetes node runs (its look-alike is built with the bases; the real node uses it).
+PAUSE_IMAGE ?= registry.k8s.io/pause:3.10.1
 ## pytest -k filter for docker-test (empty: every test).
 DOCKER_TEST_K ?=
 
@@ -21,7 +23,9 @@ DOCKER_ENGINE_ENV = DOCKER_HOST=unix://$(DOCKER_ENGINE_SOCK) DOCKER_CONFIG=$(DOC
 DOCKER_PLUGINS = $(DOCKER_ENGINE_CACHE)/compose-$(COMPOSE_VERSION)/docker-compose \
 	$(DOCKER_ENGINE_CACHE)/buildx-$(BUILDX_VERSION)/docker-buildx
 
-APT_PACKAGES += docker.io debootstrap iptables iproute2 curl
+# Debian packages of the engine and the look-alike bases (the pause program is compiled with gcc).
+DOCKER_ENGINE_APT := docker.io debootstrap iptables iproute2 curl gcc libc6-dev
+APT_PACKAGES += $(DOCKER_ENGINE_APT)
 DEPS_TARGETS += deps-docker-engine
 TEST_SUITES += docker-test
 
@@ -39,7 +43,7 @@ docker-engine-down: ## stop the private test engine; fails if a process, mount o
 	@tests/docker/engine.sh down $(DOCKER_ENGINE_DIR)
 
 docker-bases: docker-engine-up ## make the base images available in the test engine (look-alikes from Debian packages when absent and not pullable)
-	@$(DOCKER_ENGINE_ENV) tests/docker/bases.sh $(DOCKER_ENGINE_CACHE) $(DOCKER_ENGINE_CACHE) $(BUILDKIT_FRONTEND_VERSION)
+	@$(DOCKER_ENGINE_ENV) PAUSE_IMAGE=$(PAUSE_IMAGE) tests/docker/bases.sh $(DOCKER_ENGINE_CACHE) $(DOCKER_ENGINE_CACHE) $(BUILDKIT_FRONTEND_VERSION)
 
 # The product's own targets (make build, up, smoke, down, db-backup, chaos-test, clean) run
 # unchanged on the private engine; only builds get host networking (DOCKER_BUILD_FLAGS).

@@ -1,6 +1,7 @@
 # helm: the chart helm/todo-app: install, upgrade, test, rollback, diff, lint, its docs and the charts-test suite.
 # Uses from config.mk: ENV, NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, GO, PYTEST, HELM,
-# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV, PYTOOLS_VENV.
+# HELM_VERSION, HELM_ARGS, TOOLS_CACHE, KUBECTL, CHART, ENV_FILE, ENV_SCHEMA, WAIT_ENV, PYTOOLS_VENV,
+# PY_LINT.
 
 ## Pinned kube-score and kustomize (the chart tests build k8s-deploy's overlay), built like helm into TOOLS_CACHE.
 KUBE_SCORE_VERSION ?= v1.20.0
@@ -71,8 +72,9 @@ helm-rollback: | $(HELM) ## roll the release back to REVISION (default: the prev
 	$(HELM) rollback $(RELEASE) $(REVISION) $(HELM_NS) --wait --timeout $(HELM_TIMEOUT)
 	$(HELM) history $(RELEASE) $(HELM_NS) --max 5
 
-helm-uninstall: | $(HELM) ## uninstall the release and its Secret (the PostgreSQL PVC is kept; see the docs)
+helm-uninstall: | $(HELM) ## uninstall the release, its Secret and its last helm test Pod (the PostgreSQL PVC is kept; see the docs)
 	$(HELM) uninstall $(RELEASE) $(HELM_NS) --wait --ignore-not-found
+	$(KUBECTL) delete pod $(HELM_NS) -l app.kubernetes.io/instance=$(RELEASE),app.kubernetes.io/component=test --ignore-not-found --wait
 	$(KUBECTL) delete secret $(HELM_SECRET) $(HELM_NS) --ignore-not-found
 
 helm-status: | $(HELM) ## release status, revision history and the release's pods
@@ -94,13 +96,14 @@ helm-template: | $(HELM) ## render the chart for ENV to build/helm/$(ENV).yaml (
 
 # The suite: lint, render every values file and edge case, validate (OpenAPI, kubelint,
 # kube-score, promtool for the alerting rules and the dashboard), chart contract, k8s/ freshness,
-# doctor fixtures, `make -n` of every target, the scan targets (trivy offline), the CI workflow
-# (actionlint with shellcheck).
-charts-test: deps-helm deps-pytools deps-chart-docs deps-scan deps-actionlint $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor, make-target, scan and CI-workflow tests (offline, no cluster)
+# the doctor (ruff, its fixtures), `make -n` of every target, the scan targets (trivy offline), the
+# CI workflow (actionlint with shellcheck).
+charts-test: deps-helm deps-pytools deps-chart-docs deps-backend deps-scan deps-actionlint $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor, make-target, scan and CI-workflow tests (offline, no cluster)
 	@command -v shellcheck >/dev/null || { echo "charts-test: shellcheck is missing (make deps installs it)" >&2; exit 1; }
+	$(PY_LINT) tools/doctor
 	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUSTOMIZE=$(KUSTOMIZE) KUBELINT=$(BIN)/kubelint SECRETGEN=$(BIN)/secretgen \
 	  ENVCHECK=$(BIN)/envcheck README_GENERATOR=$(README_GENERATOR) PROMTOOL=$(PROMTOOL) TRIVY=$(TRIVY) SYFT=$(SYFT) \
-	  ACTIONLINT=$(ACTIONLINT) $(PYTEST) -q -p no:cacheprovider tests/charts \
+	  ACTIONLINT=$(ACTIONLINT) $(PYTEST) -q -p no:cacheprovider tests/charts tools/doctor/tests \
 	  $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py tests/make/test_scan*.py tests/make/test_ci*.py)
 
 TEST_SUITES += charts-test

@@ -1,6 +1,6 @@
 # k8s: plain manifests in k8s/ (rendered from the chart), kubectl deploy/status/delete and the doctor.
 # Uses from config.mk: NAMESPACE, RELEASE, REGISTRY_PREFIX, TAG, BIN, BUILD, HELM, KUBECTL, CHART, ENV_FILE,
-# ENV_SCHEMA, WAIT_ENV, BACKUP_DIR, FILE.
+# ENV_SCHEMA, WAIT_ENV, PY_TOOL, BACKUP_DIR, FILE.
 
 K8S_DIR := k8s
 ## The committed manifests are rendered as release "todo" in namespace "todo", tag = VERSION.
@@ -46,7 +46,7 @@ k8s-status: ## one screen: pods, services, workloads and the latest warning even
 
 doctor: ## explain in plain sentences what is broken in NAMESPACE (and ask kubectl-ai: AI=auto|1|0)
 	KUBECTL=$(KUBECTL) mk/scripts/doctor-collect.sh $(NAMESPACE) $(DOCTOR_DIR)
-	mk/scripts/doctor-diagnose.sh $(DOCTOR_DIR)
+	$(PY_TOOL) doctor $(DOCTOR_DIR)
 	AI=$(AI) KUBECTL_AI_ARGS='$(KUBECTL_AI_ARGS)' mk/scripts/doctor-ai.sh $(DOCTOR_DIR)
 
 # The same script as the Compose db-backup/db-restore, through `kubectl exec` (pg_dump of the

@@ -5,7 +5,7 @@
 
 # Suites run cheapest and most basic first; any suite not named here runs after these.
 TEST_ORDER := tools-test tools-fuzz-smoke lint backend-test frontend-test compose-test \
-	charts-test stack-test e2e security-test chaos-native docker-test cluster-test
+	charts-test stack-test e2e security-test chaos-native soak-test docker-test cluster-test
 TEST_RUN := $(filter $(TEST_SUITES),$(TEST_ORDER)) $(filter-out $(TEST_ORDER),$(TEST_SUITES))
 
 deps: deps-apt $(DEPS_TARGETS) ## check and install every program and library the targets need

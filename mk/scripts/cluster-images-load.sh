@@ -4,8 +4,11 @@
 #   REGISTRY set   -> docker push (the cluster pulls from the registry)
 #   minikube       -> minikube image load
 #   kind           -> kind load docker-image
+#   containerd     -> docker save | ctr -n k8s.io images import (a node whose kubelet uses containerd:
+#                     kubeadm, k3s's or a test node's; CONTAINERD_ADDRESS names its socket)
 #   docker-desktop -> nothing: the cluster uses Docker Desktop's own image store
-# Usage: cluster-images-load.sh IMAGE...     Env: CLUSTER, REGISTRY, MINIKUBE_PROFILE, KIND_NAME
+# Usage: cluster-images-load.sh IMAGE...
+# Env: CLUSTER, REGISTRY, MINIKUBE_PROFILE, KIND_NAME, CONTAINERD_ADDRESS (/run/containerd/containerd.sock), CTR (ctr)
 set -euo pipefail
 . "$(dirname "$0")/cluster-lib.sh"
 (($#)) || { echo "usage: cluster-images-load.sh IMAGE..." >&2; exit 2; }
@@ -27,5 +30,12 @@ case $cluster in
   kind)
     kind load docker-image --name "${KIND_NAME:-todo}" "$@"
     echo "loaded $* into kind cluster ${KIND_NAME:-todo}"
+    ;;
+  containerd)
+    address=${CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}
+    [[ -S $address ]] || { echo "CLUSTER=containerd: no containerd socket at $address (set CONTAINERD_ADDRESS)" >&2; exit 1; }
+    # Kubernetes' images live in containerd's k8s.io namespace; the chart's IfNotPresent uses them.
+    docker save "$@" | ${CTR:-ctr} --address "$address" --namespace k8s.io images import -
+    echo "loaded $* into containerd at $address (namespace k8s.io)"
     ;;
 esac

@@ -23,7 +23,8 @@ cluster_resolve() {
     c=$(cluster_detect)
     if [[ -z $c ]]; then
       echo "CLUSTER=auto: the current kubectl context ($(${KUBECTL:-kubectl} config current-context 2>/dev/null || echo none))" \
-        "is not Docker Desktop, minikube or kind; use CLUSTER=minikube or CLUSTER=kind" >&2
+        "is not Docker Desktop, minikube or kind; use CLUSTER=minikube or CLUSTER=kind" \
+        "(or CLUSTER=containerd for a node you run, kubeadm or k3s)" >&2
       return 1
     fi
     echo "CLUSTER=auto: detected $c from the current kubectl context" >&2

@@ -3,8 +3,10 @@
 # CACHE/<component>-<version>/ (once: a stamp keyed on the go.mod/go.sum content and the flags
 # makes every later run instant):
 #   etcd-<v>/etcd                         tests/cluster/components/etcd (etcdmain of go.etcd.io/etcd/server/v3)
-#   kube-<v>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl}
+#   kube-<v>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl,kubelet,kube-proxy}
 #                                         tests/cluster/components/kube (k8s.io/kubernetes, staging -> k8s.io/*)
+#   coredns-<v>/coredns                   tests/cluster/components/coredns (github.com/coredns/coredns,
+#                                         a few plugins, no forward: the real node's cluster DNS)
 #   kwok-<v>/kwok + kwok-<v>/stages/*.yaml sigs.k8s.io/kwok/cmd/kwok@<v> and its upstream Stage files
 # Usage: cluster-sim-build.sh CACHE COMPONENTS_DIR KWOK_VERSION      Env: GO (go), NICE (nice -n 19)
 set -euo pipefail
@@ -24,21 +26,27 @@ up_to_date() {
   local f; for f in "$@"; do [[ -x $dir/$f ]] || return 1; done
 }
 
-# --- etcd ---
-etcd_v=$(modver go.etcd.io/etcd/server/v3 "$src/etcd/go.mod")
-etcd_dir=$cache/etcd-$etcd_v
-etcd_stamp=$(stamp_of "$src/etcd/go.mod" "$src/etcd/go.sum" "$src/etcd/main.go")
-if up_to_date "$etcd_dir" "$etcd_stamp" etcd; then
-  echo "cluster-sim-build: etcd $etcd_v cached in $etcd_dir"
-else
-  echo "cluster-sim-build: building etcd $etcd_v into $etcd_dir (first run only)"
-  mkdir -p "$etcd_dir"; t0=$SECONDS
-  (cd "$src/etcd" && "${nice[@]}" "$go" build -trimpath -ldflags '-s -w' -o "$etcd_dir/etcd" .)
-  echo "$etcd_stamp" >"$etcd_dir/.stamp"
-  echo "cluster-sim-build: etcd built in $((SECONDS - t0))s"
-fi
+# main_component NAME MODULE: tests/cluster/components/NAME (a main.go over MODULE, pinned in its
+# go.mod) built into CACHE/NAME-<version of MODULE>/NAME.
+main_component() {
+  local name=$1 v dir stamp t0
+  v=$(modver "$2" "$src/$name/go.mod")
+  dir=$cache/$name-$v
+  stamp=$(stamp_of "$src/$name/go.mod" "$src/$name/go.sum" "$src/$name/main.go")
+  if up_to_date "$dir" "$stamp" "$name"; then
+    echo "cluster-sim-build: $name $v cached in $dir"
+    return
+  fi
+  echo "cluster-sim-build: building $name $v into $dir (first run only)"
+  mkdir -p "$dir"; t0=$SECONDS
+  (cd "$src/$name" && "${nice[@]}" "$go" build -trimpath -ldflags '-s -w' -o "$dir/$name" .)
+  echo "$stamp" >"$dir/.stamp"
+  echo "cluster-sim-build: $name built in $((SECONDS - t0))s"
+}
 
-# --- kube-apiserver, kube-controller-manager, kube-scheduler, kubectl ---
+main_component etcd go.etcd.io/etcd/server/v3
+
+# --- kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy ---
 kube_v=$(modver k8s.io/kubernetes "$src/kube/go.mod")
 minor=$(echo "$kube_v" | cut -d. -f2)
 kube_dir=$cache/kube-$kube_v
@@ -48,7 +56,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $p.buildDate=1970-01-01T00:00:00Z"
 done
 kube_stamp=$( (cat "$src/kube/go.mod" "$src/kube/go.sum"; echo "$ldflags") | sha256sum | cut -c1-16)
-kube_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+kube_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
 if up_to_date "$kube_dir" "$kube_stamp" "${kube_bins[@]}"; then
   echo "cluster-sim-build: kubernetes $kube_v cached in $kube_dir"
 else
@@ -59,6 +67,9 @@ else
   echo "$kube_stamp" >"$kube_dir/.stamp"
   echo "cluster-sim-build: kubernetes built in $((SECONDS - t0))s"
 fi
+
+# CoreDNS with the plugins its main.go imports (no forward plugin)
+main_component coredns github.com/coredns/coredns
 
 # --- kwok (its own go.mod/go.sum pin its dependencies) ---
 kwok_dir=$cache/kwok-$kwok_version

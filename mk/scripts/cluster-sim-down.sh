@@ -2,10 +2,11 @@
 # Stops exactly the processes cluster-sim-up.sh started: for each DIR/pids/NAME.pid whose process
 # still runs the binary recorded in NAME.bin, SIGTERM (SIGKILL after 10 s), then removes the pid
 # files. Never signals anything by name. The state (DIR/etcd, logs, kubeconfig) is kept for reading.
-# Usage: cluster-sim-down.sh DIR [--check]
+# Usage: cluster-sim-down.sh DIR [--check | NAME...]
 #   --check: stop nothing; exit 0 when every recorded process is alive, 1 otherwise.
+#   NAME...: stop only these recorded processes, in this order (tests/cluster/node.sh uses it).
 set -euo pipefail
-dir=${1:?usage: cluster-sim-down.sh DIR [--check]}
+dir=${1:?usage: cluster-sim-down.sh DIR [--check | NAME...]}
 mode=${2:-stop}
 shopt -s nullglob
 
@@ -31,6 +32,7 @@ fi
 
 # Reverse start order: kwok, scheduler, controller-manager, then the API server, etcd last.
 order=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
+(($# > 1)) && order=("${@:2}")
 stopped=()
 for name in "${order[@]}"; do
   f=$dir/pids/$name.pid
@@ -46,5 +48,5 @@ done
 if ((${#stopped[@]})); then
   echo "cluster-sim: stopped ${stopped[*]}"
 else
-  echo "cluster-sim: nothing to stop in $dir"
+  echo "cluster-sim: nothing to stop in $dir${2:+ (${order[*]})}"
 fi

@@ -3,8 +3,7 @@
 # kube-controller-manager, kube-scheduler; kwok-simulated nodes and pods), runs the Go tests of
 # tests/cluster against it, always stops it (trap), and prints "cluster-test: N passed, N failed".
 # Usage: cluster-sim-test.sh DIR
-# Env: what cluster-sim-up.sh needs, HELM, GO (go), CLUSTER_TEST_RUN (go test -run filter),
-#   CLUSTER_TEST_TAGS (go test -tags, e.g. realnode).
+# Env: what cluster-sim-up.sh needs, HELM, GO (go), CLUSTER_TEST_RUN (go test -run filter).
 set -euo pipefail
 dir=${1:?usage: cluster-sim-test.sh DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +23,6 @@ export CLUSTER_SIM_DIR=$dir REPO_ROOT=$repo HELM=${HELM:?} KUBECTL=$KUBE_BIN/kub
 log=$dir/go-test.log
 run=()
 [[ -n ${CLUSTER_TEST_RUN:-} ]] && run=(-run "$CLUSTER_TEST_RUN")
-[[ -n ${CLUSTER_TEST_TAGS:-} ]] && run+=(-tags "$CLUSTER_TEST_TAGS")
 set +e
 (cd "$repo/tests/cluster" && "$go" test -count=1 -v -timeout 20m "${run[@]}" ./...) 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

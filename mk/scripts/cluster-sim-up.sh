@@ -4,20 +4,28 @@
 # plus kwok, which simulates 2 nodes (4 CPU, 8 GiB each) and the pod lifecycle. No container ever
 # runs: pods become Running/Ready (and Job / helm-test pods Succeeded) because kwok writes their
 # status. Then a default StorageClass and pre-created PersistentVolumes so PVCs bind.
+# With SIM_NODES=0 it starts the control plane alone (no kwok, no nodes, no volumes): the real
+# node (tests/cluster/node.sh) joins it. The API server can always reach kubelets (it holds a
+# kubelet client certificate and uses the nodes' InternalIP).
 #
 # DIR (build/cluster) receives: kubeconfig (cluster-admin), pki/, etcd/, *.log, pids/*.pid,
 # ports.env. Idempotent: when every process of DIR/pids is alive and the API answers, it only says so.
 # Usage: cluster-sim-up.sh DIR
 # Env: ETCD, KUBE_BIN (dir of kube-apiserver, kube-controller-manager, kube-scheduler, kubectl),
 #      KWOK, KWOK_STAGES (dir of upstream Stage files), EXTRA_STAGES (dir of ours),
-#      NICE ("nice -n 19"), START_TIMEOUT (120 seconds)
+#      NICE ("nice -n 19"), START_TIMEOUT (120 seconds), SIM_NODES (2 or 0)
 set -euo pipefail
 dir=${1:?usage: cluster-sim-up.sh DIR}
 : "${ETCD:?} ${KUBE_BIN:?} ${KWOK:?} ${KWOK_STAGES:?} ${EXTRA_STAGES:?}"
+# shellcheck disable=SC2034 # used by proc_start (cluster-sim-lib.sh)
 read -r -a nice <<<"${NICE:-nice -n 19}"
 timeout_s=${START_TIMEOUT:-120}
+sim_nodes=${SIM_NODES:-2}
+[[ $sim_nodes == 0 || $sim_nodes == 2 ]] || { echo "cluster-sim: SIM_NODES=$sim_nodes: use 2 (kwok nodes) or 0 (control plane only)" >&2; exit 2; }
 kubectl=$KUBE_BIN/kubectl
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=cluster-sim-lib.sh
+. "$here/cluster-sim-lib.sh"
 
 for b in "$ETCD" "$KUBE_BIN/kube-apiserver" "$KUBE_BIN/kube-controller-manager" "$KUBE_BIN/kube-scheduler" \
   "$kubectl" "$KWOK"; do
@@ -62,50 +70,30 @@ KWOK_PORT=$kwok_port
 EOF
 
 # --- certificates (openssl): one CA, the API server's serving cert, one client cert per component ---
-ossl() { openssl "$@" 2>>"$dir/openssl.log"; }
-ossl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=todo-cluster-sim-ca \
-  -keyout "$pki/ca.key" -out "$pki/ca.crt"
-# cert NAME SUBJECT [SAN]: client (or serving, with SAN) certificate signed by the CA
-cert() {
-  local name=$1 subj=$2 san=${3:-} ext=$pki/$1.ext
-  ossl req -newkey rsa:2048 -nodes -subj "$subj" -keyout "$pki/$name.key" -out "$pki/$name.csr"
-  { echo "basicConstraints=CA:FALSE"; echo "keyUsage=critical,digitalSignature,keyEncipherment"
-    if [[ -n $san ]]; then echo "extendedKeyUsage=serverAuth"; echo "subjectAltName=$san"
-    else echo "extendedKeyUsage=clientAuth"; fi; } >"$ext"
-  ossl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
-    -extfile "$ext" -out "$pki/$name.crt"
-}
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=todo-cluster-sim-ca \
+  -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>>"$pki/openssl.log"
+cert() { pki_cert "$pki" "$@"; }
 cert apiserver /CN=kube-apiserver \
   "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 cert admin "/O=system:masters/CN=cluster-admin"
 cert controller-manager /CN=system:kube-controller-manager
+# The API server's identity towards kubelets (logs, exec, port-forward).
+cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
 cert scheduler /CN=system:kube-scheduler
 # kwok plays every kubelet (node and pod status of all simulated nodes): an admin identity.
 cert kwok "/O=system:masters/CN=kwok"
-ossl genrsa -out "$pki/sa.key" 2048
-ossl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
+openssl genrsa -out "$pki/sa.key" 2048 2>>"$pki/openssl.log"
+openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>>"$pki/openssl.log"
 
 server=https://127.0.0.1:$api_port
-kubeconfig() { # kubeconfig FILE CERT
-  local f=$1 c=$2
-  "$kubectl" config set-cluster sim --server "$server" --certificate-authority "$pki/ca.crt" --embed-certs --kubeconfig "$f" >/dev/null
-  "$kubectl" config set-credentials "$c" --client-certificate "$pki/$c.crt" --client-key "$pki/$c.key" --embed-certs --kubeconfig "$f" >/dev/null
-  "$kubectl" config set-context todo-cluster-sim --cluster sim --user "$c" --kubeconfig "$f" >/dev/null
-  "$kubectl" config use-context todo-cluster-sim --kubeconfig "$f" >/dev/null
-}
+kubeconfig() { pki_kubeconfig "$kubectl" "$server" "$pki" "$@"; }
 kubeconfig "$dir/kubeconfig" admin
 kubeconfig "$dir/controller-manager.kubeconfig" controller-manager
 kubeconfig "$dir/scheduler.kubeconfig" scheduler
 kubeconfig "$dir/kwok.kubeconfig" kwok
 export KUBECONFIG=$dir/kubeconfig
 
-# start NAME BINARY ARGS...: in its own session, niced, log DIR/NAME.log, pid DIR/pids/NAME.pid
-start() {
-  local name=$1; shift
-  setsid "${nice[@]}" "$@" >"$dir/$name.log" 2>&1 </dev/null &
-  echo $! >"$dir/pids/$name.pid"
-  echo "$1" >"$dir/pids/$name.bin"
-}
+start() { proc_start "$dir" "$@"; }
 # wait_for WHAT CMD...: retry CMD until it succeeds or the timeout
 wait_for() {
   local what=$1; shift
@@ -130,6 +118,8 @@ start kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --endpoint-reconciler-type none \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
   --client-ca-file "$pki/ca.crt" \
+  --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types InternalIP \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.96.0.0/16 --service-node-port-range 30000-32767 \
@@ -152,6 +142,20 @@ start kube-scheduler "$KUBE_BIN/kube-scheduler" \
   --authentication-kubeconfig "$dir/scheduler.kubeconfig" \
   --authorization-kubeconfig "$dir/scheduler.kubeconfig" \
   --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false --profiling=false --v 1
+
+# finish WHAT: wait for the default ServiceAccount, then say what runs where.
+finish() {
+  wait_for "the default ServiceAccount" "$kubectl" get serviceaccount default -n default
+  started=1
+  printf 'cluster-sim: up in %.1fs: API %s (kube-apiserver %s), %s, logs in %s\n' \
+    "$(awk -v a="$(date +%s.%N)" -v b="$t_start" 'BEGIN{print a-b}')" "$server" \
+    "$("$kubectl" version -o json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')" "$1" "$dir"
+  echo "cluster-sim: export KUBECONFIG=$dir/kubeconfig PATH=$KUBE_BIN:\$PATH"
+}
+if ((sim_nodes == 0)); then
+  finish "no node yet (SIM_NODES=0)"
+  exit 0
+fi
 
 # kwok: the upstream "fast" stages (node init + heartbeat with lease, pod ready / Job complete /
 # delete) and ours (helm test pods complete), in one config file.
@@ -192,38 +196,11 @@ status:
 "
 done
 echo "$nodes" | "$kubectl" apply -f - >"$dir/objects.log"
-pvs="---
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata:
-  name: sim-local
-  annotations:
-    storageclass.kubernetes.io/is-default-class: \"true\"
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: Immediate
-reclaimPolicy: Retain
-"
-for i in $(seq 1 8); do
-  pvs+="---
-apiVersion: v1
-kind: PersistentVolume
-metadata:
-  name: sim-pv-$i
-  labels: {todo-cluster-sim: pv}
-spec:
-  capacity: {storage: 10Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: sim-local
-  hostPath: {path: /tmp/todo-cluster-sim/pv-$i, type: DirectoryOrCreate}
-"
-done
-echo "$pvs" | "$kubectl" apply -f - >>"$dir/objects.log"
+{
+  storage_class_yaml sim-local Immediate
+  for i in $(seq 1 8); do
+    pv_yaml "sim-pv-$i" sim-local "todo-cluster-sim: pv" "hostPath: {path: /tmp/todo-cluster-sim/pv-$i, type: DirectoryOrCreate}"
+  done
+} | "$kubectl" apply -f - >>"$dir/objects.log"
 wait_for "2 Ready nodes" "$kubectl" wait --for=condition=Ready node/sim-node-1 node/sim-node-2 --timeout 5s
-wait_for "the default ServiceAccount" "$kubectl" get serviceaccount default -n default
-
-started=1
-printf 'cluster-sim: up in %.1fs: API %s (kube-apiserver %s), 2 simulated nodes, logs in %s\n' \
-  "$(awk -v a="$(date +%s.%N)" -v b="$t_start" 'BEGIN{print a-b}')" "$server" \
-  "$("$kubectl" version -o json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')" "$dir"
-echo "cluster-sim: export KUBECONFIG=$dir/kubeconfig PATH=$KUBE_BIN:\$PATH"
+finish "2 simulated nodes"

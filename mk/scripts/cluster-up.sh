@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts (or reuses) a local cluster and says what it did.
-# Env: CLUSTER (auto|docker-desktop|minikube|kind), MINIKUBE_PROFILE, MINIKUBE_CPUS, MINIKUBE_MEMORY,
+# Env: CLUSTER (auto|docker-desktop|minikube|kind|containerd), MINIKUBE_PROFILE, MINIKUBE_CPUS, MINIKUBE_MEMORY,
 #      KIND_NAME, KIND_CONFIG, KUBECTL.
 set -euo pipefail
 . "$(dirname "$0")/cluster-lib.sh"
@@ -12,6 +12,15 @@ case $cluster in
       ${KUBECTL:-kubectl} config use-context docker-desktop
     else
       echo "Docker Desktop's Kubernetes is not running: enable it in Docker Desktop > Settings > Kubernetes" >&2
+      exit 1
+    fi
+    ;;
+  containerd)
+    # A node you run yourself (kubeadm, k3s): nothing to create, only checked.
+    if ${KUBECTL:-kubectl} get nodes >/dev/null 2>&1; then
+      echo "CLUSTER=containerd: your cluster answers (context $(${KUBECTL:-kubectl} config current-context)); nothing to start"
+    else
+      echo "CLUSTER=containerd: kubectl reaches no cluster; start yours (kubeadm, k3s) and set KUBECONFIG" >&2
       exit 1
     fi
     ;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hands the doctor's findings and the collected state to kubectl-ai (read-only question).
-# Usage: doctor-ai.sh DIR     (DIR written by doctor-collect.sh and doctor-diagnose.sh)
+# Usage: doctor-ai.sh DIR     (DIR written by doctor-collect.sh and `python3 -m doctor`)
 # Env: AI: auto (ask kubectl-ai when it is on PATH; the default), 1 (ask it; fail without it),
 #   0 (never ask). KUBECTL_AI_ARGS: extra kubectl-ai flags, e.g. --llm-provider=openai --model=gpt-4.1.
 set -euo pipefail

@@ -230,6 +230,8 @@ def test_migration_job_is_a_hook_running_migrate_in_the_backend_image():
 def test_helm_test_pod_calls_backend_ready_and_frontend_healthz():
     pod = one(render("dev"), "Pod")
     assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    # kept until the next run: `helm test --logs` (make helm-install) reads its logs afterwards
+    assert pod["metadata"]["annotations"]["helm.sh/hook-delete-policy"] == "before-hook-creation"
     cmd = " ".join(pod["spec"]["containers"][0]["command"])
     assert "http://todo-todo-app-backend:8000/ready" in cmd
     assert "http://todo-todo-app-frontend:3000/api/healthz" in cmd

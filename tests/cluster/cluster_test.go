@@ -1,8 +1,10 @@
+//go:build !realnode
+
 package cluster
 
-// The tests run in file order against one simulated cluster (see helpers_test.go for what is real
-// and what is simulated). Each test installs what it needs when an earlier one did not, so
-// `make cluster-test CLUSTER_TEST_RUN=TestName` works alone.
+// The kwok phase: the tests run in file order against one simulated cluster (see helpers_test.go
+// for what is real and what is simulated). Each test installs what it needs when an earlier one
+// did not, so `make cluster-test CLUSTER_TEST_PHASES=sim CLUSTER_TEST_RUN=TestName` works alone.
 
 import (
 	"fmt"
@@ -12,6 +14,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+)
+
+// The kwok phase's settings (node_test.go has the real node's).
+const (
+	waitHTTP      = "0" // kwok runs no container: skip the waits that need one
+	podNodePrefix = "sim-node-"
+	podTimeout    = 2 * time.Minute
 )
 
 // The control plane is the real one and the nodes are kwok's.
@@ -150,40 +159,12 @@ func checkInstalled(t *testing.T, ns string, deployments int) {
 func TestHelmUpgradeConfigChange_RollsPods_SimulatedPods(t *testing.T) {
 	ns := "todo-dev"
 	ensureRelease(t, ns, "dev", false)
-	before := map[string][]string{}
-	for _, c := range []string{"backend", "frontend"} {
-		before[c] = activeReplicaSets(t, ns, fullname+"-"+c)
-	}
+	before := appReplicaSets(t, ns)
 	rev0, _ := helmRevision(t, ns)
-	override := filepath.Join(simDir, "values-loglevel.yaml")
-	if err := os.WriteFile(override, []byte("config:\n  logLevel: warning\n"), 0o644); err != nil {
-		t.Fatal(err)
+	if err := helmUpgradeLogLevel(t, ns); err != nil {
+		t.Fatalf("make helm-upgrade: %v", err)
 	}
-	// HELM_VALUES is the target's values-file list; a second -f adds the change.
-	mustMake(t, "helm-upgrade", "ENV=dev", "NAMESPACE="+ns, "RELEASE="+release, "ENV_FILE="+envFile(t, false),
-		"HELM_VALUES=helm/todo-app/values-dev.yaml -f "+override)
-	if rev, _ := helmRevision(t, ns); rev != rev0+1 {
-		t.Fatalf("revision %d after upgrade, want %d", rev, rev0+1)
-	}
-	out := kubectl(t, "get", "configmap", fullname+"-config", "-n", ns, "-o", "jsonpath={.data.LOG_LEVEL}")
-	if strings.TrimSpace(out) != "warning" {
-		t.Errorf("ConfigMap LOG_LEVEL=%q after the upgrade, want warning", out)
-	}
-	requireDeploymentsAvailable(t, ns, 2)
-	var newRS time.Time
-	for _, c := range []string{"backend", "frontend"} {
-		after := activeReplicaSets(t, ns, fullname+"-"+c)
-		if len(after) != 1 || (len(before[c]) == 1 && after[0] == before[c][0]) {
-			t.Errorf("%s: ReplicaSets with replicas before %v, after %v: want one new ReplicaSet", c, before[c], after)
-		}
-		var rs struct {
-			Metadata meta `json:"metadata"`
-		}
-		getJSON(t, &rs, "replicaset", after[0], "-n", ns)
-		if newRS.IsZero() || rs.Metadata.CreationTimestamp.Before(newRS) {
-			newRS = rs.Metadata.CreationTimestamp
-		}
-	}
+	newRS := requireUpgraded(t, ns, rev0, before)
 	requirePodsRunning(t, ns)
 	// pre-upgrade: the migration Job completed before the new ReplicaSets were created.
 	var completed time.Time
@@ -234,30 +215,11 @@ func TestHelmRollback_SimulatedPods(t *testing.T) {
 	requirePodsRunning(t, ns)
 }
 
-// `make helm-uninstall` leaves nothing of the release but the PostgreSQL PVC (documented policy:
-// volumeClaimTemplates' PVCs outlive the release so data is never deleted by an uninstall).
+// `make helm-uninstall` leaves nothing of the release but the PostgreSQL PVC.
 func TestHelmUninstall_LeavesOnlyThePVC(t *testing.T) {
 	ns := "todo-dev"
 	ensureRelease(t, ns, "dev", false)
-	mustMake(t, "helm-uninstall", "NAMESPACE="+ns, "RELEASE="+release)
-	eventually(t, "no pods left in "+ns, time.Minute, func() (bool, string) {
-		ps := pods(t, ns)
-		return len(ps) == 0, fmt.Sprintf("%d pods", len(ps))
-	})
-	out := kubectl(t, "get", "all,configmaps,secrets,serviceaccounts,networkpolicies,poddisruptionbudgets,ingresses,horizontalpodautoscalers,roles,rolebindings,persistentvolumeclaims",
-		"-n", ns, "-o", "name")
-	var left []string
-	for _, l := range strings.Fields(out) {
-		switch l {
-		case "configmap/kube-root-ca.crt", "serviceaccount/default":
-			continue // created by the control plane in every namespace
-		}
-		left = append(left, l)
-	}
-	want := []string{"persistentvolumeclaim/data-" + fullname + "-postgresql-0"}
-	if strings.Join(left, " ") != strings.Join(want, " ") {
-		t.Errorf("after helm-uninstall %s holds %v, want only %v", ns, left, want)
-	}
+	helmUninstallLeavesOnlyThePVC(t, ns)
 }
 
 // `make helm-install ENV=staging` (2 replicas each, bundled PostgreSQL 5Gi, ingress).

@@ -1,12 +1,15 @@
 package cluster
 
-// Helpers: run the project's Make targets, kubectl and helm against the simulated cluster.
+// Helpers: run the project's Make targets, kubectl and helm against the cluster the suite started.
 //
-// What is real and what is simulated: etcd, kube-apiserver (validation, RBAC, admission with
-// PodSecurity), kube-controller-manager (Deployment/ReplicaSet/Job/StatefulSet/PV controllers)
-// and kube-scheduler are the upstream programs. The 2 nodes and the pods' lifecycle are simulated
-// by kwok: no container runs, kwok writes the pod status (Running + Ready, Job and helm-test pods
-// Succeeded). Test names say "SimulatedPods" wherever a pod's state is part of the assertion.
+// Two phases share them. The kwok phase (cluster_test.go, the default build): etcd,
+// kube-apiserver (validation, RBAC, admission with PodSecurity), kube-controller-manager and
+// kube-scheduler are the upstream programs; the 2 nodes and the pods' lifecycle are simulated by
+// kwok: no container runs, kwok writes the pod status. Test names say "SimulatedPods" wherever a
+// pod's state is part of the assertion. The real-node phase (node_test.go, `-tags realnode`):
+// the same control plane plus one real node (kubelet, containerd, runc, CNI, kube-proxy, CoreDNS)
+// whose containers really run; test names start with "TestRealNode". Each phase file sets
+// waitHTTP, podNodePrefix and podTimeout.
 
 import (
 	"bytes"
@@ -33,7 +36,7 @@ const fullname = "todo-todo-app"
 
 func TestMain(m *testing.M) {
 	if repoRoot == "" || simDir == "" || helmBin == "" || kubectlBin == "" || os.Getenv("KUBECONFIG") == "" {
-		fmt.Fprintln(os.Stderr, "tests/cluster runs through `make cluster-test` (it starts the simulated cluster and sets REPO_ROOT, CLUSTER_SIM_DIR, HELM, KUBECTL, KUBECONFIG)")
+		fmt.Fprintln(os.Stderr, "tests/cluster runs through `make cluster-test` (it starts the cluster and sets REPO_ROOT, CLUSTER_SIM_DIR, HELM, KUBECTL, KUBECONFIG)")
 		os.Exit(2)
 	}
 	os.Exit(m.Run())
@@ -70,12 +73,13 @@ func mustRun(t *testing.T, name string, args ...string) string {
 	return out
 }
 
-// makeTarget runs `make TARGET VARS...` exactly as a user would, plus WAIT_HTTP=0 (the documented
-// switch that skips only the HTTP waits needing real containers). KUBECONFIG and PATH (our kubectl
-// first) come from the environment cluster-sim-test.sh set up.
+// makeTarget runs `make TARGET VARS...` exactly as a user would, with WAIT_HTTP=waitHTTP: 0 on
+// kwok (the documented switch that skips only the HTTP waits needing real containers), 1 (the
+// default) on the real node. KUBECONFIG and PATH (our kubectl first) come from the environment
+// the suite's script set up.
 func makeTarget(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	return run(t, "make", append([]string{"--no-print-directory", "WAIT_HTTP=0"}, args...)...)
+	return run(t, "make", append([]string{"--no-print-directory", "WAIT_HTTP=" + waitHTTP}, args...)...)
 }
 
 func mustMake(t *testing.T, args ...string) string {
@@ -159,9 +163,32 @@ type pod struct {
 		NodeName string `json:"nodeName"`
 	} `json:"spec"`
 	Status struct {
-		Phase      string      `json:"phase"`
-		Conditions []condition `json:"conditions"`
+		Phase             string            `json:"phase"`
+		PodIP             string            `json:"podIP"`
+		Conditions        []condition       `json:"conditions"`
+		ContainerStatuses []containerStatus `json:"containerStatuses"`
 	} `json:"status"`
+}
+
+type containerStatus struct {
+	Name         string `json:"name"`
+	ContainerID  string `json:"containerID"`
+	Image        string `json:"image"`
+	Ready        bool   `json:"ready"`
+	RestartCount int    `json:"restartCount"`
+	State        struct {
+		Running *struct {
+			StartedAt time.Time `json:"startedAt"`
+		} `json:"running"`
+		Waiting *struct {
+			Reason  string `json:"reason"`
+			Message string `json:"message"`
+		} `json:"waiting"`
+		Terminated *struct {
+			ExitCode int    `json:"exitCode"`
+			Reason   string `json:"reason"`
+		} `json:"terminated"`
+	} `json:"state"`
 }
 
 func (p pod) ready() bool {
@@ -189,9 +216,13 @@ type event struct {
 		Kind string `json:"kind"`
 		Name string `json:"name"`
 	} `json:"involvedObject"`
-	Reason         string     `json:"reason"`
-	Message        string     `json:"message"`
-	Type           string     `json:"type"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	Type    string `json:"type"`
+	Source  struct {
+		Component string `json:"component"`
+		Host      string `json:"host"`
+	} `json:"source"`
 	FirstTimestamp *time.Time `json:"firstTimestamp"`
 	LastTimestamp  *time.Time `json:"lastTimestamp"`
 	EventTime      *time.Time `json:"eventTime"`
@@ -294,11 +325,11 @@ func requireNoAdmissionRejections(t *testing.T, ns string) {
 }
 
 // requireDeploymentsAvailable waits until every Deployment of ns is Available with all replicas
-// updated and ready (Ready = simulated by kwok), and returns them.
+// updated and ready (on kwok, Ready is simulated), and returns them.
 func requireDeploymentsAvailable(t *testing.T, ns string, want int) []deployment {
 	t.Helper()
 	var deps []deployment
-	eventually(t, "every Deployment of "+ns+" Available", 2*time.Minute, func() (bool, string) {
+	eventually(t, "every Deployment of "+ns+" Available", podTimeout, func() (bool, string) {
 		var l list[deployment]
 		getJSON(t, &l, "deployments", "-n", ns)
 		deps = l.Items
@@ -321,18 +352,20 @@ func requireDeploymentsAvailable(t *testing.T, ns string, want int) []deployment
 	return deps
 }
 
-// requirePodsRunning: every pod of ns is Running and Ready (simulated) on one of the simulated
-// nodes, or Succeeded (Job pods).
+// requirePodsRunning: every pod of ns is Running and Ready on a node named podNodePrefix*, or
+// Succeeded (Job and helm test pods), or a failed attempt of a Job (a migration that ran before
+// the database was up; the Job retries, and the tests check its completion themselves).
 func requirePodsRunning(t *testing.T, ns string) {
 	t.Helper()
-	eventually(t, "every pod of "+ns+" Running+Ready or Succeeded", 2*time.Minute, func() (bool, string) {
+	eventually(t, "every pod of "+ns+" Running+Ready or Succeeded", podTimeout, func() (bool, string) {
 		var bad []string
 		ps := pods(t, ns)
 		for _, p := range ps {
-			if p.Metadata.DeletionTimestamp != nil || p.Status.Phase == "Succeeded" {
+			if p.Metadata.DeletionTimestamp != nil || p.Status.Phase == "Succeeded" ||
+				(p.Status.Phase == "Failed" && len(p.Metadata.OwnerReferences) > 0 && p.Metadata.OwnerReferences[0].Kind == "Job") {
 				continue
 			}
-			if !p.ready() || !strings.HasPrefix(p.Spec.NodeName, "sim-node-") {
+			if !p.ready() || !strings.HasPrefix(p.Spec.NodeName, podNodePrefix) {
 				bad = append(bad, fmt.Sprintf("%s %s node=%q", p.Metadata.Name, p.Status.Phase, p.Spec.NodeName))
 			}
 		}
@@ -408,5 +441,107 @@ func helmTest(t *testing.T, ns string) {
 	out := mustRun(t, helmBin, "test", release, "-n", ns, "--timeout", "2m")
 	if !strings.Contains(out, "Phase:          Succeeded") && !strings.Contains(out, "Succeeded") {
 		t.Fatalf("helm test: no Succeeded test pod in:\n%s", out)
+	}
+}
+
+// appReplicaSets: the backend's and the frontend's ReplicaSets that have replicas.
+func appReplicaSets(t *testing.T, ns string) map[string][]string {
+	t.Helper()
+	rs := map[string][]string{}
+	for _, c := range []string{"backend", "frontend"} {
+		rs[c] = activeReplicaSets(t, ns, fullname+"-"+c)
+	}
+	return rs
+}
+
+// helmUpgradeLogLevel runs `make helm-upgrade` of the dev release in ns with one changed value
+// (config.logLevel: warning, in a second -f after HELM_VALUES' file) and the extra make
+// arguments; make's error.
+func helmUpgradeLogLevel(t *testing.T, ns string, extra ...string) error {
+	t.Helper()
+	override := filepath.Join(simDir, "values-loglevel.yaml")
+	if err := os.WriteFile(override, []byte("config:\n  logLevel: warning\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := makeTarget(t, append([]string{"helm-upgrade", "ENV=dev", "NAMESPACE=" + ns, "RELEASE=" + release,
+		"ENV_FILE=" + envFile(t, false), "HELM_VALUES=helm/todo-app/values-dev.yaml -f " + override}, extra...)...)
+	return err
+}
+
+func requireLogLevel(t *testing.T, ns, want string) {
+	t.Helper()
+	got := kubectl(t, "get", "configmap", fullname+"-config", "-n", ns, "-o", "jsonpath={.data.LOG_LEVEL}")
+	if strings.TrimSpace(got) != want {
+		t.Errorf("ConfigMap LOG_LEVEL=%q, want %s", got, want)
+	}
+}
+
+// requireUpgraded: after helmUpgradeLogLevel from revision rev0, the next revision, the changed
+// value, every Deployment Available with one new ReplicaSet (not one of before); the time the
+// first of those ReplicaSets was created.
+func requireUpgraded(t *testing.T, ns string, rev0 int, before map[string][]string) time.Time {
+	t.Helper()
+	if rev, _ := helmRevision(t, ns); rev != rev0+1 {
+		t.Fatalf("revision %d after the upgrade, want %d", rev, rev0+1)
+	}
+	requireLogLevel(t, ns, "warning")
+	requireDeploymentsAvailable(t, ns, 2)
+	var newRS time.Time
+	for c, after := range appReplicaSets(t, ns) {
+		if len(after) != 1 || (len(before[c]) == 1 && after[0] == before[c][0]) {
+			t.Errorf("%s: ReplicaSets with replicas before %v, after %v: want one new ReplicaSet", c, before[c], after)
+			continue
+		}
+		var rs struct {
+			Metadata meta `json:"metadata"`
+		}
+		getJSON(t, &rs, "replicaset", after[0], "-n", ns)
+		if newRS.IsZero() || rs.Metadata.CreationTimestamp.Before(newRS) {
+			newRS = rs.Metadata.CreationTimestamp
+		}
+	}
+	return newRS
+}
+
+// helmRollbackToPrevious: `make helm-rollback` of the release at revision rev0 (>= 2): the
+// history says so, a new deployed revision, values-dev.yaml's LOG_LEVEL again, every Deployment
+// Available and every pod running.
+func helmRollbackToPrevious(t *testing.T, ns string, rev0 int) {
+	t.Helper()
+	out := mustMake(t, "helm-rollback", "NAMESPACE="+ns, "RELEASE="+release)
+	if !strings.Contains(out, fmt.Sprintf("Rollback to %d", rev0-1)) {
+		t.Errorf("helm history does not show the rollback to %d:\n%s", rev0-1, out)
+	}
+	if rev, status := helmRevision(t, ns); rev != rev0+1 || status != "deployed" {
+		t.Fatalf("revision %d (%s) after rollback, want %d deployed", rev, status, rev0+1)
+	}
+	requireLogLevel(t, ns, "debug")
+	requireDeploymentsAvailable(t, ns, 2)
+	requirePodsRunning(t, ns)
+}
+
+// helmUninstallLeavesOnlyThePVC: `make helm-uninstall` leaves nothing of the release in ns but
+// the PostgreSQL PVC (the documented policy: volumeClaimTemplates' PVCs outlive the release so
+// data is never deleted by an uninstall), no pod either (the helm test Pod included).
+func helmUninstallLeavesOnlyThePVC(t *testing.T, ns string) {
+	t.Helper()
+	mustMake(t, "helm-uninstall", "NAMESPACE="+ns, "RELEASE="+release)
+	eventually(t, "no pods left in "+ns, podTimeout, func() (bool, string) {
+		ps := pods(t, ns)
+		return len(ps) == 0, fmt.Sprintf("%d pods", len(ps))
+	})
+	out := kubectl(t, "get", "all,configmaps,secrets,serviceaccounts,networkpolicies,poddisruptionbudgets,ingresses,horizontalpodautoscalers,roles,rolebindings,persistentvolumeclaims",
+		"-n", ns, "-o", "name")
+	var left []string
+	for _, l := range strings.Fields(out) {
+		switch l {
+		case "configmap/kube-root-ca.crt", "serviceaccount/default":
+			continue // created by the control plane in every namespace
+		}
+		left = append(left, l)
+	}
+	want := []string{"persistentvolumeclaim/data-" + fullname + "-postgresql-0"}
+	if strings.Join(left, " ") != strings.Join(want, " ") {
+		t.Errorf("after helm-uninstall %s holds %v, want only %v", ns, left, want)
 	}
 }

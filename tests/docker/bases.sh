@@ -9,13 +9,15 @@
 #     CACHE          the debootstrap root filesystem and npm tarball, keyed by their recipe
 #     PLUGINS_CACHE  where build-plugins.sh put dockerfile-frontend-<BUILDKIT_VERSION>/
 # Env: DOCKER_HOST (the test engine), DEBIAN_MIRROR (http://deb.debian.org/debian),
-#      NPM_VERSION (10.8.2), NPM_REGISTRY (npm config get registry), PULL_TIMEOUT (30)
+#      NPM_VERSION (10.8.2), NPM_REGISTRY (npm config get registry), PULL_TIMEOUT (30),
+#      PAUSE_IMAGE (registry.k8s.io/pause:3.10.1, the sandbox image of the test node)
 set -euo pipefail
 cache=${1:?usage: bases.sh CACHE PLUGINS_CACHE BUILDKIT_VERSION}
 plugins=${2:?} buildkit_v=${3:?}
 here=$(cd "$(dirname "$0")/bases" && pwd)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 npm_v=${NPM_VERSION:-10.8.2}
+PAUSE_IMAGE=${PAUSE_IMAGE:-registry.k8s.io/pause:3.10.1}
 label=org.todo-chatbot.lookalike
 mkdir -p "$cache"
 
@@ -132,3 +134,9 @@ build node:18-alpine node
 rm -f "$extra"/*
 
 build postgres:15-alpine postgres
+
+# registry.k8s.io/pause (the test node's sandbox image): pause.c compiled static here
+command -v cc >/dev/null || { log "cc is missing (make deps installs gcc)"; exit 1; }
+cc -static -O2 -Wall -Wextra -Werror -s -o "$extra/pause" "$here/pause/pause.c"
+build "$PAUSE_IMAGE" pause
+rm -f "$extra"/*

@@ -40,11 +40,28 @@ our_mounts() {
     function under(m, r) { return r != "" && (m == r || index(m, r "/") == 1) }
     under($5, a) || under($5, b) { print $5 }' /proc/self/mountinfo | sort -ru
 }
-# Processes whose command line names our exec root or socket (dockerd, containerd, shims, proxies).
+# Processes whose command line names our exec root or socket (dockerd, containerd, shims, proxies),
+# never this script nor the shells and makes that called it (their command line may name the
+# socket too: DOCKER_HOST=... in a recipe).
 our_processes() {
-  local p
+  local p q skip=" "
+  for ((q = $$; q > 1; q = $(awk '$1 == "PPid:" {print $2}' "/proc/$q/status" 2>/dev/null || echo 1))); do
+    skip+="$q "
+  done
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -e "$execroot" -e "$sock" && echo "${p#/proc/}"
+    [[ $skip == *" ${p#/proc/} "* ]] && continue
+    { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -e "$execroot" -e "$sock" && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+# A dockerd other than ours whose --data-root is DATA_ROOT (two engines must never share one).
+other_engine() {
+  local p args
+  for p in /proc/[0-9]*; do
+    [[ $(readlink "$p/exe" 2>/dev/null) == */dockerd ]] || continue
+    args=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
+    [[ $args == *"--data-root $1 "* && $args != *"--exec-root $execroot "* ]] && { echo "${p#/proc/}"; return; }
   done
   return 0
 }
@@ -95,10 +112,8 @@ up() {
     [[ $(id -u) -eq 0 ]] || { log "must run as root (dockerd needs it)"; exit 1; }
     command -v dockerd >/dev/null 2>&1 || { log "dockerd is missing (make deps installs Debian's docker.io)"; exit 1; }
     if [[ -S $sock ]] || alive; then down_quiet; fi
-    # Two engines on one data root would corrupt it: refuse when another dockerd uses it.
-    local other
-    other=$(pgrep -af "dockerd .*--data-root $data_root( |$)" | grep -vF -- "$sock" | head -n 1 || true)
-    [[ -z $other ]] || { log "another dockerd already uses $data_root (${other%% *}); stop it or set DOCKER_ENGINE_DATA"; exit 1; }
+    local other; other=$(other_engine "$data_root")
+    [[ -z $other ]] || { log "another dockerd (pid $other) uses the data root $data_root: one engine per data root; wait for it to stop"; exit 1; }
     firewall_up
     local t0=$SECONDS driver=${ENGINE_STORAGE:-auto}
     if [[ $driver == auto ]]; then

@@ -32,10 +32,12 @@ def test_engine_down_leaves_no_process_mount_device_or_chain() -> None:
         if str(ENGINE_DIR) in cmd:
             procs.append(f"{p.name}: {cmd[:120]}")
     assert procs == [], f"processes of the engine left: {procs}"
+    # under one of our directories: another checkout's engine may use ".../engine-<name>" beside ours
+    roots = (str(ENGINE_DIR), data_root)
     mounts = [
-        line.split()[4]
-        for line in Path("/proc/self/mountinfo").read_text().splitlines()
-        if line.split()[4].startswith((str(ENGINE_DIR), data_root))
+        m
+        for m in (line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines())
+        if any(m == r or m.startswith(r + "/") for r in roots)
     ]
     assert mounts == [], f"mounts left: {mounts}"
     assert links() - before == set(), f"network devices left: {links() - before}"

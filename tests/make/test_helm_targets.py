@@ -108,8 +108,10 @@ def test_rollback_uninstall_status(tmp_path: Path) -> None:
     assert s.calls("helm")[0].argv[1:4] == ["rollback", "todo", "3"]
     r, s = helm_run(tmp_path / "uninstall", "helm-uninstall")
     assert r.returncode == 0, r.stderr
-    assert [c.argv[1:3] for c in s.calls()] == [["uninstall", "todo"], ["delete", "secret"]]
-    assert s.calls("kubectl")[0].argv[3] == "todo-env", "the Secret helm-install made"
+    assert [c.argv[1:3] for c in s.calls()] == [["uninstall", "todo"], ["delete", "pod"], ["delete", "secret"]]
+    test_pod, secret = s.calls("kubectl")
+    assert test_pod.option("-l") == ["app.kubernetes.io/instance=todo,app.kubernetes.io/component=test"], "the last helm test Pod"
+    assert secret.argv[3] == "todo-env", "the Secret helm-install made"
     r, s = helm_run(tmp_path / "status", "helm-status")
     assert r.returncode == 0, r.stderr
     (pods,) = s.calls("kubectl")

@@ -86,6 +86,31 @@ function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
 }
 
+/** Socket errors (undici's and Node's) of a connection the other side closed or reset. */
+const DROPPED_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** True when fetch failed because the backend dropped the connection (not DNS, not a refusal). */
+function isDroppedConnection(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && DROPPED_CONNECTION.has(code);
+}
+
+/**
+ * fetch, tried a second time when a GET or HEAD fails because the backend dropped the
+ * connection: a pooled keep-alive connection that the backend closed as it shut down (a rolling
+ * update) fails the one request sent on it at that moment, and a new connection reaches a backend
+ * that is still serving. Other failures (DNS, a refusal, a timeout) are not repeated, nor is a
+ * request with a body (a write must not happen twice).
+ */
+async function fetchOnce(fetchImpl: typeof fetch, target: string, init: RequestInit, method: string): Promise<Response> {
+  try {
+    return await fetchImpl(target, init);
+  } catch (err) {
+    if ((method !== 'GET' && method !== 'HEAD') || !isDroppedConnection(err) || init.signal?.aborted) throw err;
+    return await fetchImpl(target, init);
+  }
+}
+
 /** Forwards `req` to the backend path `segments` and returns the backend's answer, or a mapped error. */
 export async function proxyRequest(req: Request, segments: string[], opts: ProxyOptions): Promise<Response> {
   if (crossSite(req)) return proxyError(403, 'cross_site', 'Refused: this request came from another site.');
@@ -129,7 +154,7 @@ export async function proxyRequest(req: Request, segments: string[], opts: Proxy
 
   let upstream: Response;
   try {
-    upstream = await (opts.fetchImpl ?? fetch)(target, init);
+    upstream = await fetchOnce(opts.fetchImpl ?? fetch, target, init, req.method);
   } catch (err) {
     if (timedOut) {
       return proxyError(504, 'backend_timeout', `The server did not answer within ${opts.timeoutMs} ms.`, 2);

@@ -127,6 +127,50 @@ describe('proxy route: failures', () => {
     expect(await res.json()).toMatchObject({ code: 'backend_unreachable' });
   });
 
+  it('repeats a GET once when the backend closes the connection without answering (a rolling update)', async () => {
+    let calls = 0;
+    backend = await startBackend((req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        req.socket.destroy(); // the old pod closing its keep-alive connection
+        return;
+      }
+      res.end('[]');
+    });
+    const res = await proxyRequest(browserRequest('/api/1/tasks'), ['1', 'tasks'], { backendUrl: backend.url, timeoutMs: 5000 });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('[]');
+    expect(backend.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
+  });
+
+  it('does not repeat a GET that failed for another reason (an unknown host, a refusal)', async () => {
+    for (const code of ['ENOTFOUND', 'ECONNREFUSED', undefined]) {
+      let calls = 0;
+      const fetchImpl = (async () => {
+        calls += 1;
+        throw new TypeError('fetch failed', { cause: { code } });
+      }) as unknown as typeof fetch;
+      const res = await proxyRequest(browserRequest('/api/1/tasks'), ['1', 'tasks'], {
+        backendUrl: 'http://backend:8000',
+        timeoutMs: 5000,
+        fetchImpl,
+      });
+      expect(res.status).toBe(502);
+      expect(calls).toBe(1);
+    }
+  });
+
+  it('never repeats a write whose connection was closed: 502, sent once', async () => {
+    backend = await startBackend((req) => req.socket.destroy());
+    const res = await proxyRequest(
+      browserRequest('/api/1/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' }),
+      ['1', 'tasks'],
+      { backendUrl: backend.url, timeoutMs: 5000 },
+    );
+    expect(res.status).toBe(502);
+    expect(backend.requests).toHaveLength(1);
+  });
+
   it('gives up after the timeout with 504 backend_timeout', async () => {
     backend = await startBackend(() => {
       /* never answers */

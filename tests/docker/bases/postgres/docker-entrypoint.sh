@@ -8,10 +8,13 @@ set -euo pipefail
 if [[ ${1:0:1} == - ]]; then set -- postgres "$@"; fi
 if [[ ${1:-} != postgres ]]; then exec "$@"; fi
 
+# On every start, as any user (like the official entrypoint): PGDATA back to 0700, since PostgreSQL
+# refuses a group-writable data directory and a volume's fsGroup (Kubernetes) makes it one at
+# each mount. As root also the owners, then drop to postgres.
+mkdir -p "$PGDATA" /var/run/postgresql 2>/dev/null || true
+chmod 0700 "$PGDATA" 2>/dev/null || true
 if [[ $(id -u) == 0 ]]; then
-  mkdir -p "$PGDATA" /var/run/postgresql
   chown postgres:postgres "$PGDATA" /var/run/postgresql
-  chmod 0700 "$PGDATA"
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 
@@ -23,8 +26,6 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
     echo "       Set POSTGRES_PASSWORD to a non-empty value for the superuser." >&2
     exit 1
   fi
-  mkdir -p "$PGDATA"
-  chmod 0700 "$PGDATA" 2>/dev/null || true
   initdb --username="$user" --pwfile=<(printf '%s\n' "${POSTGRES_PASSWORD:-}") \
     --auth-local=trust --auth-host="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" -D "$PGDATA" >/dev/null
   printf "host all all all %s\n" "${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" >>"$PGDATA/pg_hba.conf"

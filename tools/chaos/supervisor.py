@@ -1,14 +1,14 @@
-#!/usr/bin/env python3
-"""chaos-supervisor: the native stand-in for the kubelet's restart of a killed container.
+"""The native stand-in for the kubelet's restart of a killed container.
 
 Each slot runs one command in its own process group (so a fault can kill the whole "pod"
 with `kill -TERM -- -PGID`); when it exits for any reason the slot waits `restart_delay` and
-starts it again, counting restarts, until the supervisor is stopped. Used by chaos-native.py
-as a module; nothing here decides what to kill.
+starts it again, counting restarts, until the supervisor is stopped. Used by chaos.native;
+nothing here decides what to kill.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -106,10 +106,8 @@ class Supervisor:
         slot.retired = True
         p = slot.proc
         if p and p.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             p.wait(timeout=5)
 
     def restarts(self, prefix: str = "") -> int:
@@ -120,30 +118,20 @@ class Supervisor:
         self.stopping.set()
         procs = [s.proc for s in self.slots.values() if s.proc]
         for p in procs:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + self.grace
         for p in procs:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)  # stragglers in the group, if any
-            except ProcessLookupError:
-                pass
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
         # a restart that raced with stop(): its process is not in the list above
         for slot in self.slots.values():
-            p = slot.proc
-            if p and p not in procs and p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait(timeout=5)
+            late = slot.proc
+            if late and late not in procs and late.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(late.pid, signal.SIGKILL)
+                late.wait(timeout=5)

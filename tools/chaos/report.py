@@ -1,18 +1,20 @@
-#!/usr/bin/env python3
-"""chaos-report: writes a chaos run's report.json, timeline.csv and report.html (inline SVG,
-no CDN, no JavaScript), and the one-screen summary printed on stdout.
+"""The chaos report: a run's report.json, timeline.csv and report.html (inline SVG, no CDN, no
+JavaScript), and the one-screen summary printed on stdout.
 
-    chaos-report.py DIR     regenerate DIR/report.html from DIR/report.json + DIR/timeline.csv
+    python3 -m chaos report DIR     regenerate DIR/report.html from DIR/report.json + DIR/timeline.csv
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import html
 import json
+import math
 import os
 import sys
 from typing import Any
+
+from chaos.render import CSS, esc, fig
 
 CSV_FIELDS = ["t", "scheduled", "target", "method", "status", "outcome", "latency_ms", "error"]
 OK, WARN, BAD = "#2e9d55", "#f0a020", "#d9363e"
@@ -118,16 +120,12 @@ def summary_text(rep: dict[str, Any], out_dir: str) -> str:
 # ---------------------------------------------------------------- HTML + SVG
 
 
-def esc(x: Any) -> str:
-    return html.escape(str(x), quote=True)
-
-
 def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
     """Availability over time: stacked bars (OK / 503 / failed) per bin, one lane per traffic
     source with a tick per request, fault events as lines, recovery windows shaded."""
     duration = max([rep.get("duration_s") or 1.0] + [r["t"] for r in records] + [1.0])
-    W, left, right = 1160, 118, 20
-    plot_w = W - left - right
+    width, left, right = 1160, 118, 20
+    plot_w = width - left - right
     top, bars_h = 66, 170
     lanes = [lane for lane in LANE_ORDER if any(r["target"] == lane for r in records)]
     lanes += sorted({r["target"] for r in records} - set(lanes))
@@ -135,17 +133,17 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
     lanes_top = top + bars_h + 34
     lat_top = lanes_top + len(lanes) * (lane_h + lane_gap) + 30
     lat_h = 110
-    H = lat_top + lat_h + 46
+    height = lat_top + lat_h + 46
 
     def x(t: float) -> float:
         return left + plot_w * max(0.0, min(t, duration)) / duration
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12" role="img" '
         'aria-label="availability timeline">'
     ]
-    out.append(f'<rect x="0" y="0" width="{W}" height="{H}" fill="#fff"/>')
+    out.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>')
     # scenario bands (top strip)
     palette = ["#e8eefc", "#f3e8fc", "#e8f7f0", "#fcf3e6", "#eef2f5"]
     for i, sp in enumerate(s for s in rep.get("spans", []) if s["scenario"] != "no-lost-writes"):
@@ -161,7 +159,7 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
         x0, x1 = x(w["t0"]), x(w["t1"])
         fill = "#d9363e" if "down" in w["label"] else "#f0a020"
         out.append(
-            f'<rect x="{x0:.1f}" y="{top}" width="{max(1.5, x1 - x0):.1f}" height="{H - top - 40}" '
+            f'<rect x="{x0:.1f}" y="{top}" width="{max(1.5, x1 - x0):.1f}" height="{height - top - 40}" '
             f'fill="{fill}" fill-opacity="0.10"><title>{esc(w["label"])}: {w["t0"]:.2f}-{w["t1"]:.2f} s '
             f"({w['t1'] - w['t0']:.2f} s)</title></rect>"
         )
@@ -182,18 +180,19 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
     )
     for frac in (0, 0.5, 1):
         yy = top + bars_h - bars_h * frac
-        out.append(f'<line x1="{left}" x2="{W - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e6ea"/>')
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e6ea"/>')
         out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#667">{peak * frac:.0f}</text>')
     pw = plot_w / nbins
     for i, (ok, w503, bad) in enumerate(bins):
-        y = top + bars_h
+        y = float(top + bars_h)
         for n, col in ((ok, OK), (w503, WARN), (bad, BAD)):
             if not n:
                 continue
             h = bars_h * n / peak
             y -= h
             out.append(
-                f'<rect x="{left + i * pw:.1f}" y="{y:.1f}" width="{max(0.8, pw - 0.6):.1f}" height="{h:.1f}" fill="{col}"/>'
+                f'<rect x="{left + i * pw:.1f}" y="{y:.1f}" width="{max(0.8, pw - 0.6):.1f}" '
+                f'height="{h:.1f}" fill="{col}"/>'
             )
     # lanes
     out.append(
@@ -217,8 +216,6 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
     out.append(
         f'<text x="{left}" y="{lat_top - 8}" fill="#222" font-weight="600">API read latency (ms, log scale)</text>'
     )
-    import math
-
     lo, hi = 1.0, max([r["latency_ms"] for r in api] + [100.0])
 
     def ly(ms: float) -> float:
@@ -227,11 +224,14 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
 
     for tick in (1, 10, 100, 1000, 10000):
         if tick <= hi * 1.01:
-            out.append(f'<line x1="{left}" x2="{W - right}" y1="{ly(tick):.1f}" y2="{ly(tick):.1f}" stroke="#e3e6ea"/>')
+            out.append(
+                f'<line x1="{left}" x2="{width - right}" y1="{ly(tick):.1f}" y2="{ly(tick):.1f}" stroke="#e3e6ea"/>'
+            )
             out.append(f'<text x="{left - 6}" y="{ly(tick) + 4:.1f}" text-anchor="end" fill="#667">{tick}</text>')
     for r in api:
         out.append(
-            f'<circle cx="{x(r["t"]):.1f}" cy="{ly(r["latency_ms"]):.1f}" r="1.6" fill="{outcome_color(r["outcome"])}"/>'
+            f'<circle cx="{x(r["t"]):.1f}" cy="{ly(r["latency_ms"]):.1f}" r="1.6" '
+            f'fill="{outcome_color(r["outcome"])}"/>'
         )
     # fault / restore events
     for ev in rep.get("events", []):
@@ -239,7 +239,7 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
         xe = x(ev["t"])
         dash = "" if ev["kind"] == "fault" else ' stroke-dasharray="4 3"'
         out.append(
-            f'<line x1="{xe:.1f}" x2="{xe:.1f}" y1="{top}" y2="{H - 40}" stroke="{col}" stroke-width="1.4"{dash}>'
+            f'<line x1="{xe:.1f}" x2="{xe:.1f}" y1="{top}" y2="{height - 40}" stroke="{col}" stroke-width="1.4"{dash}>'
             f"<title>{esc(ev['label'])} at {ev['t']:.2f} s</title></line>"
         )
         if ev["kind"] == "fault":
@@ -247,8 +247,8 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
                 f'<path d="M{xe - 5:.1f},{top - 1} L{xe + 5:.1f},{top - 1} L{xe:.1f},{top + 7} Z" fill="{col}"/>'
             )
     # time axis
-    ya = H - 40
-    out.append(f'<line x1="{left}" x2="{W - right}" y1="{ya}" y2="{ya}" stroke="#99a"/>')
+    ya = height - 40
+    out.append(f'<line x1="{left}" x2="{width - right}" y1="{ya}" y2="{ya}" stroke="#99a"/>')
     step = next(s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1e9) if duration / s <= 14)
     t = 0.0
     while t <= duration + 1e-9:
@@ -267,40 +267,19 @@ def render_svg(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
         ("recovering / down", "#f0a020", "shade"),
     ):
         if kind == "box":
-            out.append(f'<rect x="{lx}" y="{H - 14}" width="11" height="11" fill="{col}"/>')
+            out.append(f'<rect x="{lx}" y="{height - 14}" width="11" height="11" fill="{col}"/>')
         elif kind == "shade":
-            out.append(f'<rect x="{lx}" y="{H - 14}" width="11" height="11" fill="{col}" fill-opacity="0.25"/>')
+            out.append(f'<rect x="{lx}" y="{height - 14}" width="11" height="11" fill="{col}" fill-opacity="0.25"/>')
         else:
             d = ' stroke-dasharray="3 2"' if kind == "dash" else ""
-            out.append(f'<line x1="{lx}" x2="{lx + 11}" y1="{H - 8}" y2="{H - 8}" stroke="{col}" stroke-width="2"{d}/>')
-        out.append(f'<text x="{lx + 16}" y="{H - 4}" fill="#334">{esc(label)}</text>')
+            out.append(
+                f'<line x1="{lx}" x2="{lx + 11}" y1="{height - 8}" y2="{height - 8}" '
+                f'stroke="{col}" stroke-width="2"{d}/>'
+            )
+        out.append(f'<text x="{lx + 16}" y="{height - 4}" fill="#334">{esc(label)}</text>')
         lx += 30 + 7 * len(label)
     out.append("</svg>")
     return "\n".join(out)
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;color:#1d2330;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px} .sub{color:#5a6475;margin-bottom:16px}
-.banner{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0 18px;font-size:16px}
-.pass{background:#e4f5ea;color:#1f6e3b} .fail{background:#fbe5e6;color:#9b1c22} .skipped{background:#eef0f3;color:#4b5563}
-.dry{background:#eef0f3;color:#4b5563}
-table{border-collapse:collapse;width:100%;margin:8px 0 20px;font-size:13.5px}
-th,td{text-align:left;padding:7px 9px;border-bottom:1px solid #e5e8ec;vertical-align:top}
-th{background:#f6f7f9;font-weight:600}
-.badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:12px;font-weight:700;text-transform:uppercase}
-.ok{color:#1f6e3b} .no{color:#9b1c22}
-.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:10px;margin:8px 0 20px}
-.fig{background:#f6f7f9;border-radius:6px;padding:10px 12px} .fig b{display:block;font-size:20px}
-.fig span{color:#5a6475;font-size:12px}
-svg{max-width:100%;height:auto;border:1px solid #e5e8ec;border-radius:6px}
-code{background:#f1f3f5;padding:1px 4px;border-radius:3px;font-size:12.5px}
-details{margin:6px 0 14px} summary{cursor:pointer;color:#2a5bd7}
-"""
-
-
-def fig(label: str, value: Any) -> str:
-    return f'<div class="fig"><b>{esc(value)}</b><span>{esc(label)}</span></div>'
 
 
 def render_html(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
@@ -369,39 +348,60 @@ def render_html(rep: dict[str, Any], records: list[dict[str, Any]]) -> str:
         for e in rep.get("events", [])
     )
     cfg = rep.get("config", {})
+    host = rep.get("host", {})
+    rounds_table = ""
+    if round_rows:
+        heads = [
+            "scenario",
+            "round",
+            "killed",
+            "old one exited after (s)",
+            "new one started after (s)",
+            "replica back (ready) after (s)",
+            "failed requests through the service",
+            "service down (s)",
+        ]
+        rounds_table = (
+            "<h2>Kill rounds</h2><table><tr>"
+            + "".join(f"<th>{h}</th>" for h in heads)
+            + "</tr>"
+            + "".join(round_rows)
+            + "</table>"
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>chaos report {esc(rep["run_id"])}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>Chaos report: {esc(tgt["name"])}</h1>
-<div class="sub">run {esc(rep["run_id"])} &middot; started {esc(rep["started_at"])} &middot; {esc(rep["duration_s"])} s &middot;
-API <code>{esc(tgt.get("api_url"))}</code> &middot; {cfg.get("rounds")} rounds, recovery SLO {cfg.get("recovery_slo_s")} s,
-DB outage {cfg.get("db_outage_s")} s</div>
+<div class="sub">run {esc(rep["run_id"])} &middot; started {esc(rep["started_at"])} &middot;
+{esc(rep["duration_s"])} s &middot; API <code>{esc(tgt.get("api_url"))}</code> &middot; {cfg.get("rounds")} rounds,
+recovery SLO {cfg.get("recovery_slo_s")} s, DB outage {cfg.get("db_outage_s")} s</div>
 {banner}
 <div class="figs">{"".join(figs)}</div>
 <h2>Availability timeline</h2>
 {render_svg(rep, records)}
 <h2>Verdicts</h2>
 <table><tr><th>scenario</th><th>verdict</th><th>figures</th><th>criteria</th></tr>{"".join(rows)}</table>
-{"<h2>Kill rounds</h2><table><tr><th>scenario</th><th>round</th><th>killed</th><th>old one exited after (s)</th><th>new one started after (s)</th><th>replica back (ready) after (s)</th><th>failed requests through the service</th><th>service down (s)</th></tr>" + "".join(round_rows) + "</table>" if round_rows else ""}
+{rounds_table}
 <details><summary>Fault events ({len(rep.get("events", []))})</summary>
 <table><tr><th>t (s)</th><th>scenario</th><th>kind</th><th>event</th></tr>{events}</table></details>
-<p class="sub">Host: {esc(rep.get("host", {}).get("cpus"))} CPUs, load average {esc(rep.get("host", {}).get("loadavg_1m_start"))}
-at the start, {esc(rep.get("host", {}).get("loadavg_1m_end"))} at the end (recovery times include process start-up, which
-slows down on a busy machine).
+<p class="sub">Host: {esc(host.get("cpus"))} CPUs, load average {esc(host.get("loadavg_1m_start"))}
+at the start, {esc(host.get("loadavg_1m_end"))} at the end (recovery times include process start-up, which slows
+down on a busy machine).
 Every request is in <code>timeline.csv</code>; every figure in <code>report.json</code>.
 Measured by: {esc(rep.get("measured_by", ""))}.</p>
 </body></html>
 """
 
 
-def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    d = sys.argv[1]
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("dir", metavar="DIR", help="a run's folder (build/chaos/<timestamp>)")
+
+
+def main(args: argparse.Namespace) -> int:
+    d = args.dir
     if not os.path.exists(os.path.join(d, "report.json")):
-        print(f"chaos-report: no report.json in {d} (run make chaos-test or make chaos-native first)", file=sys.stderr)
+        print(f"chaos report: no report.json in {d} (run make chaos-test or make chaos-native first)", file=sys.stderr)
         return 2
     with open(os.path.join(d, "report.json")) as f:
         rep = json.load(f)
@@ -410,7 +410,3 @@ def main() -> int:
         f.write(render_html(rep, records))
     print(summary_text(rep, d))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

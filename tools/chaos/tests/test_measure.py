@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from chaos import config, report, scenarios, traffic, util
+
 
 def rec(t: float, outcome: str, target: str = "api", latency: float = 5.0) -> dict[str, Any]:
     status = {"ok": 200, "503": 503, "timeout": 0, "conn_error": 0}.get(outcome, 500)
@@ -26,49 +28,49 @@ def rec(t: float, outcome: str, target: str = "api", latency: float = 5.0) -> di
     }
 
 
-@pytest.mark.parametrize("text,seconds", [("250ms", 0.25), ("2s", 2), ("1m30s", 90), ("10", 10), ("1.5s", 1.5)])
-def test_durations_parse_like_probe(chaos_run: Any, text: str, seconds: float) -> None:
-    assert chaos_run.parse_duration(text) == pytest.approx(seconds)
+@pytest.mark.parametrize(("text", "seconds"), [("250ms", 0.25), ("2s", 2), ("1m30s", 90), ("10", 10), ("1.5s", 1.5)])
+def test_durations_parse_like_probe(text: str, seconds: float) -> None:
+    assert util.parse_duration(text) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize("bad", ["", "ten", "5x", "1s junk"])
-def test_bad_durations_are_rejected(chaos_run: Any, bad: str) -> None:
-    with pytest.raises(ValueError):
-        chaos_run.parse_duration(bad)
+def test_bad_durations_are_rejected(bad: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        util.parse_duration(bad)
 
 
-def test_availability_counts_every_outcome(chaos_run: Any) -> None:
-    av = chaos_run.availability([rec(0, "ok"), rec(0.1, "ok"), rec(0.2, "503"), rec(0.3, "timeout")])
+def test_availability_counts_every_outcome() -> None:
+    av = traffic.availability([rec(0, "ok"), rec(0.1, "ok"), rec(0.2, "503"), rec(0.3, "timeout")])
     assert av["requests"] == 4 and av["ok"] == 2 and av["failed"] == 2
     assert av["availability_pct"] == 50.0
     assert av["outcomes"] == {"ok": 2, "503": 1, "timeout": 1}
 
 
-def test_availability_of_nothing_is_unknown_not_perfect(chaos_run: Any) -> None:
-    assert chaos_run.availability([])["availability_pct"] is None
+def test_availability_of_nothing_is_unknown_not_perfect() -> None:
+    assert traffic.availability([])["availability_pct"] is None
 
 
-def test_served_again_is_the_first_of_three_consecutive_successes(chaos_run: Any) -> None:
-    chaos = chaos_run.Chaos.__new__(chaos_run.Chaos)
-    chaos.tl = chaos_run.Timeline()
+def test_served_again_is_the_first_of_three_consecutive_successes() -> None:
+    chaos = scenarios.Chaos.__new__(scenarios.Chaos)
+    chaos.tl = traffic.Timeline()
     for r in [rec(1.0, "503"), rec(1.1, "ok"), rec(1.2, "503"), rec(1.3, "ok"), rec(1.4, "ok"), rec(1.5, "ok")]:
         chaos.tl.records.append(r)
     assert chaos.first_streak(["api"], 0.9) == pytest.approx(1.3)
     assert chaos.first_streak(["api"], 1.45) is None  # only one success after that point
 
 
-def test_writer_titles_are_unique_per_run(chaos_run: Any) -> None:
-    w = chaos_run.Writer(chaos_run.Timeline(), "http://127.0.0.1:9", "u", "t", "run-1", 1, 1)
+def test_writer_titles_are_unique_per_run() -> None:
+    w = traffic.Writer(traffic.Timeline(), "http://127.0.0.1:9", "u", "t", "run-1", 1, 1)
     assert w.acked == {} and w.unacked == [] and w.seq == 0
 
 
-def test_config_rejects_unknown_scenarios(chaos_run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_rejects_unknown_scenarios(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHAOS_SCENARIOS", "backend-pod-kill,nonsense")
     with pytest.raises(ValueError, match="nonsense"):
-        chaos_run.Config()
+        config.Config()
 
 
-def synthetic_report(chaos_run: Any) -> dict[str, Any]:
+def synthetic_report() -> dict[str, Any]:
     records = [rec(i * 0.1, "ok") for i in range(100)] + [rec(5 + i * 0.1, "503", latency=3) for i in range(20)]
     records += [rec(i * 0.2, "ok", "write") for i in range(50)]
     return {
@@ -95,7 +97,7 @@ def synthetic_report(chaos_run: Any) -> dict[str, Any]:
                         }
                     ],
                     "worst_recovery_s": 1.2,
-                    "availability": chaos_run.availability(records[:100]),
+                    "availability": traffic.availability(records[:100]),
                 },
             },
             "frontend-pod-kill": {"verdict": "skipped", "reason": "not built <b>", "criteria": [], "figures": {}},
@@ -115,7 +117,7 @@ def synthetic_report(chaos_run: Any) -> dict[str, Any]:
                 "figures": {"acknowledged": 50, "lost": 0, "duplicates": 0, "not_acknowledged": 0},
             },
         },
-        "overall": chaos_run.availability(records),
+        "overall": traffic.availability(records),
         "acknowledged": 50,
         "lost": 0,
         "events": [
@@ -128,10 +130,10 @@ def synthetic_report(chaos_run: Any) -> dict[str, Any]:
     }
 
 
-def test_report_files_are_written_and_self_contained(chaos_run: Any, chaos_report: Any, tmp_path: Path) -> None:
-    rep = synthetic_report(chaos_run)
+def test_report_files_are_written_and_self_contained(tmp_path: Path) -> None:
+    rep = synthetic_report()
     n = len(rep["_records"])
-    chaos_report.write_report(str(tmp_path), rep)
+    report.write_report(str(tmp_path), rep)
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["acknowledged"] == 50 and data["lost"] == 0
     assert "_records" not in data
@@ -145,9 +147,9 @@ def test_report_files_are_written_and_self_contained(chaos_run: Any, chaos_repor
     assert "database down" in page  # the shaded window carries its label
 
 
-def test_summary_names_each_scenario_and_the_failed_criterion(chaos_run: Any, chaos_report: Any) -> None:
-    rep = synthetic_report(chaos_run)
-    text = chaos_report.summary_text(rep, "/tmp/x")
+def test_summary_names_each_scenario_and_the_failed_criterion() -> None:
+    rep = synthetic_report()
+    text = report.summary_text(rep, "build/chaos/x")
     for name in ("backend-pod-kill", "frontend-pod-kill", "db-outage", "no-lost-writes"):
         assert name in text
     assert "failed: 503 <fast>" in text

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from chaos.runner import Runner
+from chaos.targets import KubeTarget
+
 
 def pod(name: str, ready: bool, restarts: int = 0, deleting: bool = False) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name}
@@ -25,7 +28,7 @@ def pod(name: str, ready: bool, restarts: int = 0, deleting: bool = False) -> di
     }
 
 
-@pytest.fixture()
+@pytest.fixture
 def fake_kubectl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A `kubectl` on PATH that prints tmp/pods.json for `get pods` and logs every call."""
     script = tmp_path / "kubectl"
@@ -51,26 +54,26 @@ def set_pods(d: Path, pods: list[dict[str, Any]]) -> None:
     (d / "pods.json").write_text(json.dumps({"items": pods}))
 
 
-def test_names_follow_the_chart(chaos_run: Any) -> None:
-    t = chaos_run.KubeTarget("helm")
+def test_names_follow_the_chart() -> None:
+    t = KubeTarget("helm")
     assert t.deploy["backend"] == "todo-todo-app-backend"
     assert t.db_sts == "todo-todo-app-postgresql"
     assert "app.kubernetes.io/instance=todo" in t.selector["backend"]
 
 
-def test_entry_is_the_frontend_nodeport(chaos_run: Any, fake_kubectl: Path) -> None:
-    t = chaos_run.KubeTarget("k8s")
-    t.setup(chaos_run.Runner(dry_run=False))
+def test_entry_is_the_frontend_nodeport(fake_kubectl: Path) -> None:
+    t = KubeTarget("k8s")
+    t.setup(Runner(dry_run=False))
     assert t.api_url == "http://127.0.0.1:30080"
     assert t.desired == {"backend": 2, "frontend": 2}
 
 
-def test_a_killed_pod_is_back_only_when_a_new_one_is_ready(chaos_run: Any, fake_kubectl: Path) -> None:
-    t = chaos_run.KubeTarget("k8s")
-    t.setup(chaos_run.Runner(dry_run=False))
+def test_a_killed_pod_is_back_only_when_a_new_one_is_ready(fake_kubectl: Path) -> None:
+    t = KubeTarget("k8s")
+    t.setup(Runner(dry_run=False))
     set_pods(fake_kubectl, [pod("b-1", True), pod("b-2", True)])
     assert t.replicas("backend") == ["b-1", "b-2"]
-    t.kill(chaos_run.Runner(dry_run=False), "backend", "b-1")
+    t.kill(Runner(dry_run=False), "backend", "b-1")
     assert "delete pod b-1 --wait=false" in (fake_kubectl / "calls").read_text()
     set_pods(fake_kubectl, [pod("b-1", True, deleting=True), pod("b-2", True)])
     assert not t.replica_back("backend", "b-1")  # the deleted pod does not count
@@ -80,8 +83,8 @@ def test_a_killed_pod_is_back_only_when_a_new_one_is_ready(chaos_run: Any, fake_
     assert t.replica_back("backend", "b-1")
 
 
-def test_restarts_count_container_restarts_and_replaced_pods(chaos_run: Any, fake_kubectl: Path) -> None:
-    t = chaos_run.KubeTarget("k8s")
+def test_restarts_count_container_restarts_and_replaced_pods(fake_kubectl: Path) -> None:
+    t = KubeTarget("k8s")
     set_pods(fake_kubectl, [pod("b-1", True), pod("b-2", True)])
     before = t.restart_count("backend")
     assert t.restart_count("backend") == before
@@ -91,8 +94,8 @@ def test_restarts_count_container_restarts_and_replaced_pods(chaos_run: Any, fak
     assert t.restart_count("backend") == before + 2
 
 
-def test_readiness_fails_only_when_no_backend_is_ready(chaos_run: Any, fake_kubectl: Path) -> None:
-    t = chaos_run.KubeTarget("k8s")
+def test_readiness_fails_only_when_no_backend_is_ready(fake_kubectl: Path) -> None:
+    t = KubeTarget("k8s")
     set_pods(fake_kubectl, [pod("b-1", False), pod("b-2", True)])
     assert not t.readiness_failing()
     set_pods(fake_kubectl, [pod("b-1", False), pod("b-2", False)])
