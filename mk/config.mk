@@ -49,6 +49,11 @@ HELM ?= $(TOOLS_CACHE)/helm-$(HELM_VERSION)/helm
 HELM_ARGS ?=
 KUBECTL ?= kubectl
 CHART := helm/todo-app
+## The docker command (make build, up, sbom, scan...).
+DOCKER ?= docker
+## Where db-backup and k8s-db-backup write dumps; the dump db-restore and k8s-db-restore read (FILE=...).
+BACKUP_DIR ?= $(BUILD)/backups
+FILE ?=
 # The virtualenv of the cross-cutting tests under tests/ (made by deps-pytools, mk/pytools.mk).
 PYTOOLS_VENV := $(BUILD)/venv-tools
 PYTEST := $(PYTOOLS_VENV)/bin/pytest

@@ -47,7 +47,7 @@ docker-bases: docker-engine-up ## make the base images available in the test eng
 
 # The product's own targets (make build, up, smoke, down, db-backup, chaos-test, clean) run
 # unchanged on the private engine; only builds get host networking (DOCKER_BUILD_FLAGS).
-docker-test: deps-pytools deps-frontend deps-docker-engine tools ## build the images and run the Compose stack on the private engine: sizes, up, smoke, e2e, hardening, restarts, backup, chaos, clean
+docker-test: deps-pytools deps-frontend deps-docker-engine deps-scan tools ## build the images and run the Compose stack on the private engine: sizes, SBOMs, up, smoke, e2e, /metrics, hardening, restarts, backup, chaos, clean
 	@$(DOCKER_ENGINE_ENV) DOCKER_ENGINE_DIR=$(abspath $(DOCKER_ENGINE_DIR)) PYTEST=$(abspath $(PYTEST)) \
 	  tests/docker/run.sh $(DOCKER_ENGINE_DIR) $(DOCKER_ENGINE_DATA) $(DOCKER_ENGINE_CACHE) \
 	    $(DOCKER_ENGINE_CACHE) $(BUILDKIT_FRONTEND_VERSION) -- -p no:cacheprovider -v -s \

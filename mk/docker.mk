@@ -1,8 +1,7 @@
 # compose: build the images and run the local stack with Docker Compose (make up, down, smoke, db-backup).
 # Uses from config.mk: REGISTRY, REGISTRY_PREFIX, BACKEND_IMAGE, FRONTEND_IMAGE, TOOLS_IMAGE, TAG,
-# VERSION, GIT_SHA, BIN, BUILD, TOOLS_CC, PYTEST, HADOLINT, BACKEND_VENV.
+# VERSION, GIT_SHA, BIN, BUILD, TOOLS_CC, PYTEST, HADOLINT, BACKEND_VENV, FILE, BACKUP_DIR, DOCKER.
 
-DOCKER ?= docker
 COMPOSE ?= $(DOCKER) compose
 ## Compose project name: containers, the network and the volume are named todo-*/todo_*.
 COMPOSE_PROJECT ?= todo
@@ -10,9 +9,6 @@ COMPOSE_PROJECT ?= todo
 UP_DEADLINE ?= 180s
 ## Service whose logs `make logs` shows (empty: all).
 SERVICE ?=
-## Backup file for `make db-restore FILE=...`.
-FILE ?=
-BACKUP_DIR ?= $(BUILD)/backups
 
 # The value .env gives a key, exactly as Compose reads it (envcheck get: quotes, comments,
 # ${VAR} resolved); empty when .env or the key is missing. Any other failure stops make. The

@@ -6,10 +6,13 @@
 ## Pinned kube-score and kustomize (the chart tests build k8s-deploy's overlay), built like helm into TOOLS_CACHE.
 KUBE_SCORE_VERSION ?= v1.20.0
 KUSTOMIZE_VERSION ?= v5.7.1
+## Prometheus' Go module version whose cmd/promtool checks the chart's alerting rules (v0.316.0 is Prometheus 3.16.0).
+PROMTOOL_VERSION ?= v0.316.0
 ## Kubernetes minor version helm is built for (chartutil default capabilities) and charts are validated against.
 HELM_K8S_MINOR ?= 34
 KUBE_SCORE ?= $(TOOLS_CACHE)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
 KUSTOMIZE ?= $(TOOLS_CACHE)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+PROMTOOL ?= $(TOOLS_CACHE)/promtool-$(PROMTOOL_VERSION)/promtool
 HELM_TIMEOUT ?= 5m
 ## Revision for helm-rollback (empty: the previous one).
 REVISION ?=
@@ -30,7 +33,7 @@ HELM_LDFLAGS := -w -s -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION
 .PHONY: deps-helm helm-install helm-upgrade helm-rollback helm-uninstall helm-status helm-diff \
 	helm-lint helm-template charts-test bench-checkov
 
-deps-helm: $(HELM) $(KUBE_SCORE) $(KUSTOMIZE) ## build the pinned helm, kube-score and kustomize (once; cached in TOOLS_CACHE)
+deps-helm: $(HELM) $(KUBE_SCORE) $(KUSTOMIZE) $(PROMTOOL) ## build the pinned helm, kube-score, kustomize and promtool (once; cached in TOOLS_CACHE)
 
 # go install is keyed on the version in the path: a new pin builds a new binary, the old stays cached.
 $(HELM):
@@ -44,6 +47,13 @@ $(KUBE_SCORE):
 $(KUSTOMIZE):
 	@mkdir -p $(@D)
 	CGO_ENABLED=0 GOBIN=$(abspath $(@D)) $(GO) install -trimpath sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+# Prometheus 3.x is published as Go module v0.3xx.y; its version string is set as its releases set it.
+$(PROMTOOL):
+	@mkdir -p $(@D)
+	CGO_ENABLED=0 GOBIN=$(abspath $(@D)) $(GO) install -trimpath \
+	  -ldflags '-s -w -X github.com/prometheus/common/version.Version=$(shell echo $(PROMTOOL_VERSION) | sed -E 's/^v0\.([0-9])([0-9]+)\./\1.\2./')' \
+	  github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
 
 DEPS_TARGETS += deps-helm deps-chart-docs
 
@@ -85,12 +95,16 @@ helm-template: | $(HELM) ## render the chart for ENV to build/helm/$(ENV).yaml (
 	@echo "rendered $(BUILD)/helm/$(ENV).yaml"
 
 # The suite: lint, render every values file and edge case, validate (OpenAPI, kubelint,
-# kube-score), chart contract, k8s/ freshness, the doctor (ruff, its fixtures), `make -n` of every target.
-charts-test: deps-helm deps-pytools deps-chart-docs deps-backend $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor and make-target tests (offline, no cluster)
+# kube-score, promtool for the alerting rules and the dashboard), chart contract, k8s/ freshness,
+# the doctor (ruff, its fixtures), `make -n` of every target, the scan targets (trivy offline), the
+# CI workflow (actionlint with shellcheck).
+charts-test: deps-helm deps-pytools deps-chart-docs deps-backend deps-scan deps-actionlint $(BIN)/kubelint $(BIN)/secretgen $(BIN)/envcheck ## chart, k8s/, chart docs, doctor, make-target, scan and CI-workflow tests (offline, no cluster)
+	@command -v shellcheck >/dev/null || { echo "charts-test: shellcheck is missing (make deps installs it)" >&2; exit 1; }
 	$(PY_LINT) tools/doctor
 	HELM=$(HELM) KUBE_SCORE=$(KUBE_SCORE) KUSTOMIZE=$(KUSTOMIZE) KUBELINT=$(BIN)/kubelint SECRETGEN=$(BIN)/secretgen \
-	  ENVCHECK=$(BIN)/envcheck README_GENERATOR=$(README_GENERATOR) $(PYTEST) -q -p no:cacheprovider \
-	  tests/charts tools/doctor/tests $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py)
+	  ENVCHECK=$(BIN)/envcheck README_GENERATOR=$(README_GENERATOR) PROMTOOL=$(PROMTOOL) TRIVY=$(TRIVY) SYFT=$(SYFT) \
+	  ACTIONLINT=$(ACTIONLINT) $(PYTEST) -q -p no:cacheprovider tests/charts tools/doctor/tests \
+	  $(wildcard tests/make/test_k8s*.py tests/make/test_helm*.py tests/make/test_scan*.py tests/make/test_ci*.py)
 
 TEST_SUITES += charts-test
 

@@ -47,6 +47,9 @@ def intr(lo: int, hi: int | None = None) -> dict[str, Any]:
 
 
 PORT = intr(1, 65535)
+DURATION: dict[str, Any] = {"type": "string", "pattern": r"^([0-9]+(ms|s|m|h))+$"}
+ACCESS_MODES: dict[str, Any] = {"type": "array", "minItems": 1, "items": {
+    "enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]}}
 
 # values path (fnmatch pattern) -> the app's environment variable it becomes (env.schema.yaml).
 ENV_VARS = {
@@ -111,8 +114,7 @@ CONSTRAINTS: dict[str, dict[str, Any]] = {
     "postgresql.maxConnections": intr(10, 10000),
     "postgresql.connectionReserve": intr(3),
     "postgresql.persistence.size": QUANTITY,
-    "postgresql.persistence.accessModes": {"type": "array", "minItems": 1, "items": {
-        "enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]}},
+    "postgresql.persistence.accessModes": ACCESS_MODES,
     "externalDatabase.port": PORT,
     "externalDatabase.cidr": {"type": "string", "pattern": r"^([0-9a-fA-F.:]+/[0-9]{1,3})?$"},
     "networkPolicy.allowExternalHttps": {"type": ["boolean", "null"]},
@@ -120,6 +122,24 @@ CONSTRAINTS: dict[str, dict[str, Any]] = {
     "networkPolicy.dns": {"required": ["namespace", "podLabels"]},
     "networkPolicy.dns.namespace": NON_EMPTY,
     "networkPolicy.dns.podLabels": {**MAP, "minProperties": 1},
+    "metrics.serviceMonitor.interval": DURATION,
+    "metrics.serviceMonitor.scrapeTimeout": DURATION,
+    # numbers, or strings of them: `helm --set x=0.2` passes a decimal as a string
+    "metrics.prometheusRule.errorRatio": {"type": ["number", "string"], "exclusiveMinimum": 0, "maximum": 1,
+                                          "pattern": r"^(0\.[0-9]*[1-9][0-9]*|1(\.0+)?)$"},
+    "metrics.prometheusRule.p99LatencySeconds": {"type": ["number", "string"], "exclusiveMinimum": 0,
+                                                 "pattern": r"^([0-9]*[1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$"},
+    "metrics.dashboard.labels": {**MAP, "minProperties": 1},
+    "metrics.scrapeFrom": {"type": "array", "items": {"type": "object", "minProperties": 1}},
+    "backup.schedule": {"type": "string", "minLength": 9},
+    "backup.retention": intr(1, 1000),
+    "backup.startingDeadlineSeconds": intr(10),
+    "backup.backoffLimit": intr(0),
+    "backup.activeDeadlineSeconds": intr(60),
+    "backup.successfulJobsHistoryLimit": intr(0),
+    "backup.failedJobsHistoryLimit": intr(0),
+    "backup.persistence.size": QUANTITY,
+    "backup.persistence.accessModes": ACCESS_MODES,
 }
 
 

@@ -8,7 +8,8 @@
 # Env: DB_EXEC: the command prefix that runs a command where the database is, with
 #   POSTGRES_USER and POSTGRES_DB in its environment, e.g.
 #   `docker compose -p todo -f docker-compose.yml exec -T postgres` (make db-backup) or
-#   `kubectl exec -i -n todo todo-postgres-0 --` (the k8s targets).
+#   `kubectl exec -i -n todo statefulset/todo-todo-app-postgresql -c postgresql --` (make k8s-db-backup).
+#   DB_HINT: what to check when pg_dump cannot run (default: the Compose stack's).
 set -euo pipefail
 (($# == 2)) || { echo "usage: $0 backup DIR | restore FILE" >&2; exit 2; }
 read -r -a exec_prefix <<<"${DB_EXEC:?DB_EXEC must say how to reach the database container}"
@@ -24,7 +25,7 @@ case $1 in
     # written to a temporary name first: an interrupted dump never looks like a good one
     if ! "${exec_prefix[@]}" sh -c 'exec pg_dump --format=custom --no-owner --no-privileges -U "$POSTGRES_USER" -d "$POSTGRES_DB"' >"$file.part"; then
       rm -f "$file.part"
-      echo "db-backup: pg_dump failed (is the stack running? make ps)" >&2
+      echo "db-backup: pg_dump failed (${DB_HINT:-is the stack running? make ps})" >&2
       exit 1
     fi
     mv "$file.part" "$file"
@@ -37,7 +38,7 @@ case $1 in
       { echo "db-restore: $file is not a pg_dump custom-format file (make db-backup writes those)" >&2; exit 2; }
     # shellcheck disable=SC2016
     "${exec_prefix[@]}" sh -c 'exec pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction -U "$POSTGRES_USER" -d "$POSTGRES_DB"' <"$file" ||
-      { echo "db-restore: pg_restore failed (messages above)" >&2; exit 1; }
+      { echo "db-restore: pg_restore failed (messages above; ${DB_HINT:-is the stack running? make ps})" >&2; exit 1; }
     echo "db-restore: $file restored"
     ;;
   *) echo "usage: $0 backup DIR | restore FILE" >&2; exit 2 ;;

@@ -27,6 +27,7 @@ KUSTOMIZE = _tool("KUSTOMIZE")
 KUBELINT = _tool("KUBELINT")
 SECRETGEN = _tool("SECRETGEN")
 ENVCHECK = _tool("ENVCHECK")
+PROMTOOL = _tool("PROMTOOL")
 ENVS = ("dev", "staging", "prod")
 VERSION = (ROOT / "VERSION").read_text().strip()
 
@@ -50,6 +51,9 @@ EDGE_CASES = {
     "openai": ("dev", ("config.chatProvider=openai", "secret.openaiApiKey=sk-test")),
     "loadbalancer": ("dev", ("frontend.service.type=LoadBalancer",)),
     "registry": ("dev", ("image.registry=ghcr.io/example", "image.tag=0.1.0-abc1234")),
+    "metrics-on": ("dev", ("metrics.serviceMonitor.enabled=true", "metrics.prometheusRule.enabled=true",
+                           "metrics.dashboard.enabled=true")),
+    "backup-external": ("prod", ("backup.enabled=true",)),
 }
 
 
@@ -89,9 +93,12 @@ def one(docs: list[dict], kind: str, suffix: str = "") -> dict:
 
 
 def pod_specs(docs: list[dict]):
-    """(object, pod spec, pod labels) of every workload and bare Pod."""
+    """(object, pod spec, pod labels) of every workload, CronJob and bare Pod."""
     for d in docs:
-        if d["kind"] in ("Deployment", "StatefulSet", "Job", "DaemonSet"):
+        if d["kind"] == "CronJob":
+            t = d["spec"]["jobTemplate"]["spec"]["template"]
+            yield d, t["spec"], t["metadata"].get("labels", {})
+        elif d["kind"] in ("Deployment", "StatefulSet", "Job", "DaemonSet"):
             t = d["spec"]["template"]
             yield d, t["spec"], t["metadata"].get("labels", {})
         elif d["kind"] == "Pod":

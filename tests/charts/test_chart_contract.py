@@ -315,7 +315,9 @@ def test_notes_say_how_to_reach_the_app_and_check_it(tmp_path):
 # --- NetworkPolicies: exactly the intended flows ------------------------------------------------
 
 INTERNET = "203.0.113.10"  # TEST-NET-3: stands for OpenAI or Neon
-COMPONENTS = ("frontend", "backend", "postgresql", "migrate", "test")
+COMPONENTS = ("frontend", "backend", "postgresql", "migrate", "test", "backup")
+# Prometheus, outside the release (metrics.scrapeFrom's default peer)
+PROMETHEUS = ("ext-pod", ("monitoring", {"app.kubernetes.io/name": "prometheus"}))
 
 
 def _labels(component):
@@ -328,11 +330,15 @@ def _selects(selector, labels):
 
 
 def _peer_matches(peer, endpoint):
-    kind, value = endpoint  # ("pod", labels) | ("ip", address) | ("dns", None)
+    kind, value = endpoint  # ("pod", labels) | ("ip", address) | ("dns", None) | ("ext-pod", (namespace, labels))
     if "ipBlock" in peer:
         return kind == "ip" and ipaddress.ip_address(value) in ipaddress.ip_network(peer["ipBlock"]["cidr"])
     if "namespaceSelector" in peer:
-        return kind == "dns"  # only cluster DNS lives in another namespace here
+        if kind == "ext-pod":
+            namespace, labels = value
+            return _selects(peer["namespaceSelector"], {"kubernetes.io/metadata.name": namespace}) \
+                and _selects(peer.get("podSelector", {}), labels)
+        return kind == "dns"  # cluster DNS, in kube-system
     if "podSelector" in peer:
         return kind == "pod" and _selects(peer["podSelector"], value)
     return False
@@ -364,23 +370,23 @@ def _flows(docs):
     dests = [(c, ("pod", _labels(c)), port) for c, port in
              (("frontend", 3000), ("backend", 8000), ("postgresql", 5432)) if c in present]
     dests += [("dns", ("dns", None), 53), ("internet", ("ip", INTERNET), 443), ("internet", ("ip", INTERNET), 5432)]
-    sources = ["outside"] + [c for c in COMPONENTS if c in present]
+    sources = ["outside", "prometheus"] + [c for c in COMPONENTS if c in present]
     allowed = set()
     for src in sources:
         for name, endpoint, port in dests:
-            if src == name or (src == "outside" and endpoint[0] != "pod"):
+            external = src in ("outside", "prometheus")
+            if src == name or (external and endpoint[0] != "pod"):
                 continue
             proto = "UDP" if port == 53 else "TCP"
-            egress_ok = src == "outside" or _allowed(policies, "egress", _labels(src), endpoint, port, proto)
-            ingress_ok = endpoint[0] != "pod" or _allowed(
-                policies, "ingress", endpoint[1],
-                ("ip", INTERNET) if src == "outside" else ("pod", _labels(src)), port, proto)
+            egress_ok = external or _allowed(policies, "egress", _labels(src), endpoint, port, proto)
+            peer = {"outside": ("ip", INTERNET), "prometheus": PROMETHEUS}.get(src, ("pod", _labels(src)))
+            ingress_ok = endpoint[0] != "pod" or _allowed(policies, "ingress", endpoint[1], peer, port, proto)
             if egress_ok and ingress_ok:
                 allowed.add(f"{src}->{name}:{port}")
     return allowed
 
 
-BASE_FLOWS = {"outside->frontend:3000", "frontend->backend:8000", "test->backend:8000",
+BASE_FLOWS = {"outside->frontend:3000", "prometheus->frontend:3000", "frontend->backend:8000", "test->backend:8000",
               "test->frontend:3000", "frontend->dns:53", "backend->dns:53", "migrate->dns:53",
               "test->dns:53"}
 
@@ -397,6 +403,18 @@ def test_network_policies_with_openai_add_https_egress_for_the_backend_only():
 def test_network_policies_with_an_external_database():
     assert _flows(render("prod", ("tests.enabled=true",))) == BASE_FLOWS | {
         "backend->internet:5432", "migrate->internet:5432"}
+
+
+def test_network_policies_with_backups_let_the_backup_pods_reach_the_database_only():
+    assert _flows(render("staging")) == BASE_FLOWS | {
+        "backend->postgresql:5432", "migrate->postgresql:5432", "backup->postgresql:5432", "backup->dns:53"}
+    assert _flows(render("prod", ("tests.enabled=true", "backup.enabled=true"))) == BASE_FLOWS | {
+        "backend->internet:5432", "migrate->internet:5432", "backup->internet:5432", "backup->dns:53"}
+
+
+def test_network_policies_with_scraping_let_prometheus_reach_the_backend_port():
+    assert _flows(render_case("metrics-on")) == BASE_FLOWS | {
+        "backend->postgresql:5432", "migrate->postgresql:5432", "prometheus->backend:8000"}
 
 
 def test_every_pod_of_the_release_is_under_the_default_deny_policy():

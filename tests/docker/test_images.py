@@ -3,6 +3,7 @@ a HEALTHCHECK, no compiler in the runtime image). Reports each size and the part
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -77,3 +78,38 @@ def test_build_date_comes_from_the_commit_so_a_rebuild_changes_nothing(built: di
         ["git", "log", "-1", "--date=format-local:%Y-%m-%dT%H:%M:%SZ", "--format=%cd"], env={"TZ": "UTC"}, quiet=True
     ).stdout.strip()
     assert created == commit, f"org.opencontainers.image.created={created}, the commit's date is {commit}"
+
+
+def _spdx_packages(path) -> dict[str, set[str]]:
+    """name -> versions of the packages an SPDX JSON document lists."""
+    doc = json.loads(path.read_text())
+    assert doc["spdxVersion"].startswith("SPDX-"), doc.get("spdxVersion")
+    out: dict[str, set[str]] = {}
+    for p in doc["packages"]:
+        out.setdefault(p["name"].lower(), set()).add(p.get("versionInfo", ""))
+    return out
+
+
+def test_make_sbom_lists_python_and_psycopg_for_the_backend_and_next_for_the_frontend(
+    built: dict[str, dict], tag: str
+) -> None:
+    """`make sbom` (syft, pinned) on the images `make build` made: an SPDX document per image in
+    build/sbom/, naming the runtime and the packages the app pins."""
+    run(["make", "sbom"], timeout=900)
+    sbom = ROOT / "build" / "sbom"
+    backend = _spdx_packages(sbom / f"todo-backend_{tag}.spdx.json")
+    frontend = _spdx_packages(sbom / f"todo-frontend_{tag}.spdx.json")
+    pins = {
+        name.split("[")[0].lower(): version  # psycopg[binary]==3.3.9 pins psycopg
+        for name, version in (
+            line.split("==", 1)
+            for line in (ROOT / "docker/backend/requirements.txt").read_text().splitlines()
+            if "==" in line and not line.startswith("#")
+        )
+    }
+    assert pins["psycopg"] in backend.get("psycopg", set()), sorted(backend)[:50]
+    assert pins["fastapi"] in backend.get("fastapi", set())
+    assert any(name.startswith("python") for name in backend), "no Python runtime in the backend's SBOM"
+    next_version = json.loads((ROOT / "docker/frontend/package.json").read_text())["dependencies"]["next"]
+    assert "next" in frontend, sorted(frontend)[:50]
+    assert next_version.lstrip("^~") in frontend["next"], frontend["next"]

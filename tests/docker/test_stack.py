@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import time
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,43 @@ def test_browser_e2e_suite_passes_against_the_stack(up: Stack) -> None:
         "E2E_OUT": str(ROOT / "build/docker-test/e2e"),
     }
     run(["make", "-s", "e2e"], cwd=ROOT, env={**up.env, **env}, timeout=900)
+
+
+def _get_raw(base: str, path: str) -> tuple[int, str]:
+    """GET with the path sent exactly as written (no client-side normalisation of dots or escapes)."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def _requests_total(text: str, route: str, status: str) -> float:
+    m = re.search(rf'^http_requests_total\{{method="GET",route="{re.escape(route)}",status="{status}"\}} (\S+)$', text, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+def test_backend_metrics_move_with_requests_and_are_not_served_through_the_frontend(up: Stack) -> None:
+    """The backend's /metrics (Prometheus text) counts what it serves; the frontend's same-origin
+    proxy forwards /api/... only, so no path through the published frontend port reaches it."""
+    user = up.user("metrics")
+    code, before = _get_raw(up.api, "/metrics")
+    assert code == 200 and "# TYPE http_requests_total counter" in before, before[:300]
+    for _ in range(3):
+        up.titles(user)
+    code, after = _get_raw(up.api, "/metrics")
+    route = "/api/{user_id}/tasks"
+    assert _requests_total(after, route, "200") - _requests_total(before, route, "200") == 3
+    assert "todo_db_up 1.0" in after and 'todo_db_pool_connections{state="in_use"}' in after
+    for path in ("/metrics", "/api/metrics", "/api/../metrics", "/api/%2e%2e/metrics", "/api/..%2fmetrics",
+                 "/api/%2E%2E/%2E%2E/metrics", "/api//metrics"):
+        code, body = _get_raw(up.web, path)
+        assert "# TYPE" not in body and "http_requests" not in body, f"{path} -> {code}: the frontend served metrics"
+        assert code >= 300, f"{path} -> {code}"  # refused, not found, or a redirect to a normalised path
+        print(f"frontend {path} -> {code}")
 
 
 def _exec(cid: str, script: str) -> tuple[int, str]:

@@ -154,11 +154,66 @@ def test_dry_run_of_every_k8s_and_cluster_target_has_no_side_effects(tmp_path: P
     watched = [ROOT / "k8s", ROOT / "helm"]
     before = [snapshot(d) for d in watched]
     for target in ("k8s-manifests", "k8s-deploy", "k8s-delete", "k8s-status", "doctor",
-                   "cluster-up", "cluster-down", "images-load"):
+                   "cluster-up", "cluster-down", "images-load", "k8s-db-backup", "k8s-db-restore"):
         for env in ENVS:
-            make(ROOT, target, f"ENV={env}", f"BUILD={tmp_path}/build", "BIN=build/bin", dry=True)
+            make(ROOT, target, f"ENV={env}", "FILE=x.dump", f"BUILD={tmp_path}/build", "BIN=build/bin", dry=True)
     assert [snapshot(d) for d in watched] == before
     assert not (tmp_path / "build").exists()
+
+
+# --- k8s-db-backup / k8s-db-restore: stack-db.sh through kubectl exec into the release's PostgreSQL ---
+
+DB_KUBECTL = """
+case "$*" in
+  *"get pod"*"component=postgresql"*) echo "${DB_POD:-}" ;;
+  *"exec -i"*pg_dump*) printf 'PGDMP fake dump' ;;
+  *"exec -i"*pg_restore*) cat > /dev/null ;;
+esac
+"""
+
+
+def db_target(tmp_path: Path, *args: str, pod: str = "pod/todo-todo-app-postgresql-0"
+              ) -> tuple[subprocess.CompletedProcess[str], StandIns]:
+    s = StandIns(tmp_path, {"kubectl": DB_KUBECTL})
+    r = make(ROOT, *args, f"KUBECTL={s.path('kubectl')}", f"BACKUP_DIR={tmp_path}/backups", env={"DB_POD": pod})
+    return r, s
+
+
+def test_k8s_db_backup_dumps_the_releases_postgresql_found_by_its_labels(tmp_path: Path) -> None:
+    r, s = db_target(tmp_path, "k8s-db-backup", "NAMESPACE=demo", "RELEASE=shop")
+    assert r.returncode == 0, r.stderr
+    (dump,) = (tmp_path / "backups").glob("todo-*.dump")
+    assert dump.read_text() == "PGDMP fake dump" and f"db-backup: {dump}" in r.stdout
+    get, exec_ = s.calls("kubectl")
+    assert get.argv[1:3] == ["get", "pod"] and get.option("--namespace") == ["demo"]
+    assert get.option("-l") == ["app.kubernetes.io/instance=shop,app.kubernetes.io/component=postgresql"]
+    assert exec_.argv[1:8] == ["exec", "-i", "--namespace", "demo", "pod/todo-todo-app-postgresql-0", "-c", "postgresql"]
+    assert "pg_dump --format=custom" in exec_.line
+
+
+def test_k8s_db_restore_sends_the_dump_to_pg_restore(tmp_path: Path) -> None:
+    dump = tmp_path / "todo-1.dump"
+    dump.write_bytes(b"PGDMP a dump")
+    r, s = db_target(tmp_path, "k8s-db-restore", f"FILE={dump}")
+    assert r.returncode == 0, r.stderr
+    (exec_,) = [c for c in s.calls("kubectl") if c.argv[1] == "exec"]
+    assert "pg_restore --clean --if-exists" in exec_.line and exec_.stdin == "PGDMP a dump"
+    assert f"db-restore: {dump} restored" in r.stdout
+
+
+def test_k8s_db_targets_say_what_is_wrong(tmp_path: Path) -> None:
+    r, s = db_target(tmp_path, "k8s-db-backup", "NAMESPACE=demo", pod="")
+    assert r.returncode != 0 and not list((tmp_path / "backups").glob("*"))
+    assert "no running PostgreSQL pod with labels app.kubernetes.io/instance=todo in namespace demo" in r.stderr
+    assert "is the release installed in namespace demo with the bundled PostgreSQL? make k8s-status" in r.stderr
+    r, _ = db_target(tmp_path, "k8s-db-restore")
+    assert r.returncode == 2 and "make k8s-db-restore FILE=" in r.stderr
+
+
+def test_doctor_asks_kubectl_ai_only_as_the_ai_knob_says(tmp_path: Path) -> None:
+    r, _ = deploy(tmp_path, "AI=1", f"DOCTOR_DIR={tmp_path}/collected", target="doctor",
+                  env={"PATH": "/usr/bin:/bin"})
+    assert r.returncode != 0 and "AI=1 asks kubectl-ai, which is not on PATH" in r.stderr
 
 
 # --- the scripts behind the targets, against the same stand-ins ---------------------------------

@@ -1,4 +1,4 @@
-"""The FastAPI application: routes, lifespan (DB reconnect loop, MCP), errors, request logs."""
+"""The FastAPI application: routes, lifespan (DB reconnect loop, MCP), errors, request logs, metrics."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from app.api.routes import auth, chat, health, tasks
 from app.core.config import Settings, app_version, describe_errors, get_settings
 from app.core.db import RETRY_AFTER_SECONDS, Database, DatabaseTimeout, DatabaseUnavailable
 from app.core.limits import BodyLimitMiddleware, LoginThrottle
+from app.core.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from app.core.security import RevokedTokens
 
 log = logging.getLogger("app")
@@ -102,11 +103,11 @@ class LazyMCP:
         self.app: ASGIApp | None = None
 
     async def serve(
-        self, settings: Settings, database: Database, revoked: RevokedTokens, stopping: asyncio.Event
+        self, settings: Settings, database: Database, revoked: RevokedTokens, metrics: Metrics, stopping: asyncio.Event
     ) -> None:
         try:
             module = await asyncio.to_thread(importlib.import_module, "app.mcp_server")
-            server, gated = module.build_mcp(settings, database, revoked)
+            server, gated = module.build_mcp(settings, database, revoked, metrics)
             async with server.session_manager.run():
                 self.app = gated
                 gc.freeze()  # the MCP SDK's modules too (see create_app's lifespan)
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.db_statement_timeout_seconds,
     )
     revoked_tokens = RevokedTokens()
+    metrics = Metrics(database)
     mcp = LazyMCP()
 
     @contextlib.asynccontextmanager
@@ -187,7 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loop_task = asyncio.create_task(database.reconnect_loop())
         revoked_task = asyncio.create_task(revoked_tokens.poll(database))
         stopping = asyncio.Event()
-        mcp_task = asyncio.create_task(mcp.serve(settings, database, revoked_tokens, stopping))
+        mcp_task = asyncio.create_task(mcp.serve(settings, database, revoked_tokens, metrics, stopping))
         # Everything loaded so far lives as long as the process: out of the garbage collector's
         # sight, so a full collection under load scans what requests create, not ~150k objects
         # of modules and routes (a pause of 100-200 ms on this machine, for every request in flight).
@@ -221,7 +223,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.provider = make_provider(settings)
+    app.state.metrics = metrics
+    app.state.provider = make_provider(settings, metrics)
     app.state.revoked_tokens = revoked_tokens
     app.state.login_throttle = LoginThrottle(settings.login_rate_per_client, settings.login_failures_per_account)
     app.state.hash_limiter = anyio.CapacityLimiter(settings.password_hash_concurrency)
@@ -278,8 +281,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(chat.router)
     app.router.routes.append(Route("/mcp", endpoint=mcp, include_in_schema=False))
+    # Prometheus scrapes the backend directly: the frontend's proxy only forwards /api/... paths.
+    app.router.routes.append(Route("/metrics", endpoint=metrics_endpoint, methods=["GET"], include_in_schema=False))
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes, timeout=settings.body_read_timeout_seconds
     )
+    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=app.router.routes)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.agent import tools
 from app.core.config import Settings
 from app.core.db import Database, DatabaseTimeout, DatabaseUnavailable
+from app.core.metrics import Metrics
 from app.core.security import RevokedTokens, token_claims
 
 log = logging.getLogger("app.mcp")
@@ -64,7 +65,9 @@ class BearerGate:
         await self.app(scope, receive, send)
 
 
-def build_mcp(settings: Settings, database: Database, revoked: RevokedTokens) -> tuple[MCPServer, ASGIApp]:
+def build_mcp(
+    settings: Settings, database: Database, revoked: RevokedTokens, metrics: Metrics | None = None
+) -> tuple[MCPServer, ASGIApp]:
     """The MCP server and the bearer-gated ASGI app for /mcp (its session manager must be running)."""
     secret = settings.jwt_secret.get_secret_value()
     server = MCPServer(
@@ -86,14 +89,17 @@ def build_mcp(settings: Settings, database: Database, revoked: RevokedTokens) ->
         # which logs it with its traceback, and the SQL parameters in it are the user's data.
         try:
             async with database.connection() as conn:
-                return await tools.call_tool(conn, user_id, name, args)
+                result = await tools.call_tool(conn, user_id, name, args)
         except (DatabaseUnavailable, DatabaseTimeout, PoolTimeout, psycopg.OperationalError):
-            return {"error": "The database is unavailable; try again shortly"}
+            result = {"error": "The database is unavailable; try again shortly"}
         except psycopg.errors.ForeignKeyViolation:
-            return {"error": "The account of this token no longer exists"}
+            result = {"error": "The account of this token no longer exists"}
         except psycopg.Error as exc:
             log.error("mcp tool failed", extra={"tool": name, "error": type(exc).__name__})
-            return {"error": f"{name} failed"}
+            result = {"error": f"{name} failed"}
+        if metrics is not None:
+            metrics.observe_tool_call(name, "mcp", result)
+        return result
 
     @server.tool(description="Create a new task.")
     async def add_task(title: str, ctx: Context, description: str | None = None) -> dict[str, Any]:

@@ -98,3 +98,27 @@ def test_doctor_ai_gets_the_diagnosis_when_installed(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     args = (shim / "args").read_text()
     assert "--quiet" in args and "cannot pull the image todo-frontend" in args
+
+
+def test_doctor_ai_1_fails_without_kubectl_ai_and_0_never_asks(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "image-pull", tmp_path / "d")
+    assert run_doctor(str(tmp_path / "d")).returncode == 0
+    script = str(ROOT / "mk/scripts/doctor-ai.sh")
+
+    def ai(path: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([script, str(tmp_path / "d")], capture_output=True, text=True, env={"PATH": path, **env})
+
+    r = ai("/usr/bin:/bin", AI="1")
+    assert r.returncode == 1 and "AI=1 asks kubectl-ai, which is not on PATH" in r.stderr
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "kubectl-ai").write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/args"\n')
+    (shim / "kubectl-ai").chmod(0o755)
+    r = ai(f"{shim}:/usr/bin:/bin", AI="0")
+    assert r.returncode == 0 and r.stdout == "" and not (shim / "args").exists()
+    r = ai(f"{shim}:/usr/bin:/bin", AI="1", KUBECTL_AI_ARGS="--llm-provider=openai --model=gpt-4.1")
+    assert r.returncode == 0, r.stderr
+    args = (shim / "args").read_text().splitlines()
+    assert args[:3] == ["--quiet", "--llm-provider=openai", "--model=gpt-4.1"]
+    assert args[3].startswith("The Todo Chatbot deployment in namespace") and args[-1] == "Do not change anything in the cluster."
+    assert ai("/usr/bin:/bin", AI="yes").returncode == 2

@@ -10,6 +10,9 @@ from typing import Any, Protocol
 class AgentReply:
     response: str
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    # True when the provider could not produce a real answer (the model failed): the response
+    # is then an apology, and the chat is counted as failed (todo_chat_requests).
+    failed: bool = False
 
 
 class Tools(Protocol):

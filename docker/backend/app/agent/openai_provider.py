@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
 from app.agent.base import AgentReply, Tools
 from app.agent.tools import TOOL_SPECS
+from app.core.metrics import Metrics
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
@@ -59,8 +61,17 @@ def parse_arguments(raw: str | None) -> dict[str, Any] | None:
 
 
 class OpenAIProvider:
-    def __init__(self, api_key: str, model: str, base_url: str | None, timeout: float, max_reply_chars: int) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        model: str,
+        base_url: str | None,
+        timeout: float,
+        max_reply_chars: int,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.model = model
+        self.metrics = metrics
         # A reply is at most a few tokens per character; the server is asked to stop there.
         self.max_tokens = max(64, max_reply_chars // 2)
         self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1)
@@ -72,14 +83,7 @@ class OpenAIProvider:
         calls: list[dict[str, Any]] = []
         try:
             for _ in range(MAX_TOOL_ROUNDS):
-                completion = self.client.chat.completions.create(
-                    model=self.model,
-                    # plain dicts, shaped as the API's message and tool types say
-                    messages=cast("list[ChatCompletionMessageParam]", messages),
-                    tools=cast("list[ChatCompletionToolParam]", TOOL_SPECS),
-                    tool_choice="auto",
-                    max_tokens=self.max_tokens,
-                )
+                completion = self._complete(messages)
                 choice = completion.choices[0].message
                 # Only function tools are offered (TOOL_SPECS), so only function calls come back.
                 tool_calls = [tc for tc in choice.tool_calls or [] if tc.type == "function"]
@@ -115,7 +119,26 @@ class OpenAIProvider:
         except openai.OpenAIError as exc:
             status = getattr(exc, "status_code", None)
             log.error("chat provider failed", extra={"error": type(exc).__name__, "status_code": status})
-            return AgentReply(FAILURE_REPLY, calls)
+            return AgentReply(FAILURE_REPLY, calls, failed=True)
         except (IndexError, AttributeError, TypeError) as exc:
             log.error("chat provider returned an unexpected response", extra={"error": type(exc).__name__})
-            return AgentReply(FAILURE_REPLY, calls)
+            return AgentReply(FAILURE_REPLY, calls, failed=True)
+
+    def _complete(self, messages: list[dict[str, Any]]) -> Any:
+        """One Chat Completions call, counted and timed (todo_model_calls, todo_model_call_duration_seconds)."""
+        start = time.perf_counter()
+        outcome = "error"
+        try:
+            completion = self.client.chat.completions.create(
+                model=self.model,
+                # plain dicts, shaped as the API's message and tool types say
+                messages=cast("list[ChatCompletionMessageParam]", messages),
+                tools=cast("list[ChatCompletionToolParam]", TOOL_SPECS),
+                tool_choice="auto",
+                max_tokens=self.max_tokens,
+            )
+            outcome = "ok"
+            return completion
+        finally:
+            if self.metrics is not None:
+                self.metrics.observe_model_call("openai", self.model, outcome, time.perf_counter() - start)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from app.agent.base import Provider
 from app.agent.local import LocalProvider
 from app.core.config import Settings
+from app.core.metrics import Metrics
 
 
-def make_provider(settings: Settings) -> Provider:
+def make_provider(settings: Settings, metrics: Metrics | None = None) -> Provider:
     if settings.chat_provider == "openai":
         from app.agent.openai_provider import OpenAIProvider  # imported only when used: it is slow to import
 
@@ -20,5 +21,6 @@ def make_provider(settings: Settings) -> Provider:
             settings.openai_base_url,
             settings.openai_timeout_seconds,
             settings.chat_max_reply_chars,
+            metrics,
         )
     return LocalProvider()

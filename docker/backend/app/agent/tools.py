@@ -9,6 +9,7 @@ import anyio.from_thread
 
 from app import crud
 from app.core.db import Connection, Database
+from app.core.metrics import Metrics
 from app.schemas import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, storable
 
 TOOL_NAMES = ("add_task", "list_tasks", "complete_task", "delete_task", "update_task")
@@ -171,10 +172,11 @@ class ChatTools:
     A tool's effect and its record in that message's tool_calls commit in one transaction, so the
     stored conversation lists every change the chat made, even when the reply never comes."""
 
-    def __init__(self, database: Database, user_id: str, message_id: int) -> None:
+    def __init__(self, database: Database, user_id: str, message_id: int, metrics: Metrics | None = None) -> None:
         self.database = database
         self.user_id = user_id
         self.message_id = message_id
+        self.metrics = metrics
 
     def call(self, name: str, args: dict[str, Any]) -> Any:
         return anyio.from_thread.run(self._call, name, args)
@@ -186,6 +188,8 @@ class ChatTools:
         async with self.database.transaction() as conn:
             result = await call_tool(conn, self.user_id, name, args)
             await crud.record_tool_call(conn, self.message_id, {"tool": name, "args": args, "result": result})
+        if self.metrics is not None:
+            self.metrics.observe_tool_call(name, "chat", result)
         return result
 
     async def _list(self, status: str) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ every change the tools made, under the placeholder. docs/backend.md says why.
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -22,6 +23,7 @@ from app.agent.base import Provider
 from app.agent.tools import ChatTools
 from app.api.deps import UserId, database
 from app.api.routes.tasks import AUTH_RESPONSES, Limit, Offset
+from app.core.metrics import Metrics
 from app.schemas import ChatIn, ChatOut, ConversationOut, ErrorOut, MessageOut, ToolCallOut
 
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
@@ -64,8 +66,14 @@ async def chat(user_id: UserId, body: ChatIn, request: Request) -> ChatOut:
         reply_id = await crud.add_message(conn, conversation_id, user_id, "assistant", PENDING_REPLY)
 
     provider: Provider = request.app.state.provider
-    tools = ChatTools(db, user_id, reply_id)
-    reply = await anyio.to_thread.run_sync(provider.reply, tools, history, body.message)
+    metrics: Metrics = request.app.state.metrics
+    tools = ChatTools(db, user_id, reply_id, metrics)
+    start, outcome = time.perf_counter(), "error"
+    try:
+        reply = await anyio.to_thread.run_sync(provider.reply, tools, history, body.message)
+        outcome = "error" if reply.failed else "ok"
+    finally:
+        metrics.observe_chat(request.app.state.settings.chat_provider, outcome, time.perf_counter() - start)
     response = storable_reply(reply.response, request.app.state.settings.chat_max_reply_chars)
 
     async with db.transaction() as conn:
