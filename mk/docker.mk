@@ -112,8 +112,9 @@ compose-env: $(COMPOSE_TOOLS)
 	@ENVCHECK='$(ENVCHECK)' SECRETGEN='$(SECRETGEN)' mk/scripts/stack-env.sh .env
 
 up: compose-preflight compose-ports build ## start the stack (creates .env if missing) and wait until it answers
-	$(COMPOSE_CMD) up -d --no-build --remove-orphans
-	@PROBE='$(PROBE)' COMPOSE='$(COMPOSE_CMD)' mk/scripts/stack-wait.sh --deadline $(UP_DEADLINE) \
+	@echo '$(COMPOSE_CMD) up -d --no-build --remove-orphans'; failed=; \
+	$(COMPOSE_CMD) up -d --no-build --remove-orphans || failed=--failed; \
+	PROBE='$(PROBE)' COMPOSE='$(COMPOSE_CMD)' mk/scripts/stack-wait.sh $$failed --deadline $(UP_DEADLINE) \
 		--started $(or $(UP_STARTED),0) --open $(OPEN_URL) --api $(API_URL) $(FRONTEND_URL)/api/healthz $(BACKEND_URL)/ready
 
 down: compose-preflight $(ENVCHECK_DEP) ## stop the stack (the database volume is kept)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
+import string
 import time
 from http.client import HTTPConnection
 from pathlib import Path
@@ -251,6 +253,31 @@ def test_chaos_test_compose_loses_no_acknowledged_write(up: Stack) -> None:
     assert report["passed"] is True, "a chaos scenario failed (see the report)"
     assert project_containers()["migrate"]["State"]["StartedAt"] == migrate_started, \
         "a backend restart during chaos re-ran the one-shot migrate service"
+
+
+def test_up_with_another_database_password_says_why_and_loses_nothing(up: Stack) -> None:
+    """.env regenerated while the volume keeps the old password: make up stops at once with the
+    migrate service's refusal and what to do; the old .env back, the data is all there."""
+    user = up.user("password")
+    up.add_task(user, "kept through a refused password")
+    env_file = up.path / ".env"
+    original = env_file.read_text()
+    other = "".join(random.choice(string.ascii_letters) for _ in range(32))  # not the volume's
+    env_file.write_text(re.sub(r"^POSTGRES_PASSWORD=.*$", f"POSTGRES_PASSWORD={other}", original, flags=re.M))
+    try:
+        t0 = time.monotonic()
+        r = up.make("up", check=False, timeout=600)
+        took = time.monotonic() - t0
+    finally:
+        env_file.write_text(original)
+    print(f"\nmake up with another POSTGRES_PASSWORD: exit {r.returncode} after {took:.0f} s")
+    assert r.returncode != 0
+    assert "docker compose up failed" in r.stderr, r.stderr[-2000:]
+    assert "password authentication failed" in r.stderr
+    assert "its volume was initialised with another POSTGRES_PASSWORD" in r.stderr
+    assert other not in r.stdout + r.stderr, "the password was printed"
+    up.make("up")
+    assert up.titles(user) == ["kept through a refused password"]
 
 
 def test_make_clean_leaves_nothing_of_the_project(up: Stack) -> None:

@@ -41,7 +41,8 @@ case "$cmd $sub" in
   "compose ps")
     printf '%b' "${FAKE_COMPOSE_PS:-}" ;;
   "compose logs")
-    echo "log line of ${*: -1}" ;;
+    echo "log line of ${*: -1}"
+    [[ -n ${FAKE_COMPOSE_LOG:-} ]] && echo "$FAKE_COMPOSE_LOG" ;;
   "compose config")
     printf 'postgres\nmigrate\nbackend\nfrontend\n' ;;
   "buildx version")

@@ -399,6 +399,31 @@ def _make_up(ws: Path, app_url: str, log: Path, deadline: str = "20s") -> subpro
     )
 
 
+def test_a_failed_compose_up_is_diagnosed_at_once_and_a_refused_password_explained(tmp_path: Path) -> None:
+    """compose up itself failed (migrate exited 1 because the volume keeps an older password):
+    no waiting, the failed service's log lines, and one sentence saying what to do."""
+    ps = "postgres running 0 healthy\nmigrate exited 1 \nbackend created 0 \nfrontend created 0 \n"
+    r = run(
+        "stack-wait.sh",
+        "--failed",
+        "--deadline",
+        "600s",
+        "http://a/api/healthz",
+        env={
+            "PROBE": _fake_probe(tmp_path, 0),
+            "COMPOSE": f"{FAKE} compose",
+            "FAKE_COMPOSE_PS": ps,
+            "FAKE_COMPOSE_LOG": 'FATAL:  password authentication failed for user "todo"',
+        },
+    )
+    assert r.returncode == 1
+    assert "probe wait" not in r.stdout, "it waited for a stack whose compose up failed"
+    assert "docker compose up failed" in r.stderr
+    assert "--- last log lines of migrate ---\nlog line of migrate" in r.stderr
+    assert "its volume was initialised with another POSTGRES_PASSWORD" in r.stderr
+    assert "make clean" in r.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -120,5 +120,6 @@ def test_doctor_ai_1_fails_without_kubectl_ai_and_0_never_asks(tmp_path: Path) -
     assert r.returncode == 0, r.stderr
     args = (shim / "args").read_text().splitlines()
     assert args[:3] == ["--quiet", "--llm-provider=openai", "--model=gpt-4.1"]
-    assert args[3].startswith("The Todo Chatbot deployment in namespace") and args[-1] == "Do not change anything in the cluster."
+    assert args[3].startswith("The Todo Chatbot deployment in namespace")
+    assert args[-1] == "Do not change anything in the cluster."
     assert ai("/usr/bin:/bin", AI="yes").returncode == 2
