@@ -134,10 +134,11 @@ def line_chart(
             )
     ya = top + ph
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{ya}" y2="{ya}" stroke="#99a"/>')
-    tstep = nice_step(duration, 10)
+    minutes = duration >= 300  # then the step is round in minutes (10m, not 500 s = 8.33m)
+    tstep = nice_step(duration / 60, 10) * 60 if minutes else nice_step(duration, 10)
     t = 0.0
     while t <= duration + 1e-9:
-        label = f"{t / 60:g}m" if duration >= 300 else f"{t:g}s"
+        label = f"{t / 60:g}m" if minutes else f"{t:g}s"
         out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{ya}" y2="{ya + 5}" stroke="#99a"/>')
         out.append(f'<text x="{x(t):.1f}" y="{ya + 18}" text-anchor="middle" fill="#556">{label}</text>')
         t += tstep

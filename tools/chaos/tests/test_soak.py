@@ -279,3 +279,16 @@ def test_a_throttled_sign_up_stops_the_soak_and_says_why(monkeypatch: pytest.Mon
             s.sign_up(soak.User(0, "a@example.com", "pw"))
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("duration", "labels"),
+    [(3600, ["0m", "10m", "20m", "30m", "40m", "50m", "60m"]), (120, ["0s", "20s", "40s", "60s", "80s", "100s", "120s"])],
+)
+def test_time_axis_ticks_are_round_in_the_unit_shown(duration: float, labels: list[str]) -> None:
+    """An hour is labelled every 10 minutes, not every 500 s (8.33333m)."""
+    from chaos import render
+
+    svg = render.line_chart("memory", [render.Series("a", [(0.0, 1.0), (duration, 2.0)])], duration)
+    shown = re.findall(r'text-anchor="middle" fill="#556">([^<]+)</text>', svg)
+    assert shown == labels
