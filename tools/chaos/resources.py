@@ -260,8 +260,13 @@ class KubeSampler(Sampler):
         pods = set(
             Runner.output(
                 self.k(
-                    "get", "pods", "-l", self.selector, "--field-selector=status.phase=Running",
-                    "-o", "jsonpath={.items[*].metadata.name}",
+                    "get",
+                    "pods",
+                    "-l",
+                    self.selector,
+                    "--field-selector=status.phase=Running",
+                    "-o",
+                    "jsonpath={.items[*].metadata.name}",
                 )
             ).split()
         )  # Running only: a finished helm test Pod shares the release label and has no stats

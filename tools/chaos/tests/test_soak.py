@@ -283,7 +283,10 @@ def test_a_throttled_sign_up_stops_the_soak_and_says_why(monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize(
     ("duration", "labels"),
-    [(3600, ["0m", "10m", "20m", "30m", "40m", "50m", "60m"]), (120, ["0s", "20s", "40s", "60s", "80s", "100s", "120s"])],
+    [
+        (3600, ["0m", "10m", "20m", "30m", "40m", "50m", "60m"]),
+        (120, ["0s", "20s", "40s", "60s", "80s", "100s", "120s"]),
+    ],
 )
 def test_time_axis_ticks_are_round_in_the_unit_shown(duration: float, labels: list[str]) -> None:
     """An hour is labelled every 10 minutes, not every 500 s (8.33333m)."""
