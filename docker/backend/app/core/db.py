@@ -80,11 +80,18 @@ class Database:
         # min_size 0: connections are opened when requests need them (and closed after 10 idle
         # minutes), so an idle replica holds none; max_size bounds what the process can hold.
         # A request waits for one up to `timeout`, then gets PoolTimeout (503).
+        # reconnect_timeout: the pool replaces a broken connection in the background, retrying
+        # with a growing backoff (1, 2, 4, 8 s...) while its slot counts against max_size. With
+        # the library's default (5 minutes) a connection that broke in an outage kept its slot
+        # until its next retry, seconds after the database was back, and requests waited for it
+        # and got 503. Here it gives up after `timeout`; the reconnect loop below owns the
+        # outage, and requests open connections again once it is over.
         self.pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
             self.conninfo,
             min_size=0,
             max_size=pool_size,
             timeout=timeout,
+            reconnect_timeout=timeout,
             kwargs={**self.kwargs, "autocommit": True, "row_factory": dict_row},
             open=False,
             name="todo",
