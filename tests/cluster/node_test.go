@@ -587,10 +587,10 @@ func TestRealNode_HelmRollback_ReturnsToThePreviousRevision(t *testing.T) {
 
 // `make chaos-test CHAOS_TARGET=helm` against real pods: backend and frontend pod kills, a
 // database outage, a rolling update through Helm, and the writer that must lose nothing.
-// CHAOS_TIMEOUT=5s, not the default 2 s: this one 2-core machine also runs the control plane,
-// and while the upgrade's pre-upgrade migrate hook pod starts, requests in flight measured up
-// to 2.0 s (4 of them cut at the 2 s timeout in a run with nothing else on the machine: the
-// rolling-update verdict counted 2 of 198 as failed). Every request must still succeed.
+// CHAOS_TIMEOUT=5s, not the default 2 s: on this one 2-core machine, which also runs the control
+// plane, a few requests around the database outage are lost in the node's network path (they
+// never reach the backend, whose access log shows every request answered within 5 ms) and time
+// out at 2 s (docs/cluster-node.md, runs F and G). Every request must still succeed.
 func TestRealNode_ChaosTestHelm_RecoversWithin30s_LosesNoWrite(t *testing.T) {
 	keepEvidence(t, devNS)
 	ensureRelease(t, devNS, "dev", false)
