@@ -12,6 +12,9 @@ CLUSTER_TEST_RUN ?=
 ## Priority of the builds and of the simulated cluster's processes (shared 2-core machine).
 CLUSTER_SIM_NICE ?= nice -n 19
 
+## The Services' address range (the API server's flag; the real node's isolation exempts it, see node.sh).
+CLUSTER_SIM_SERVICE_CIDR ?= 10.96.0.0/16
+
 CLUSTER_SIM_SRC := tests/cluster/components
 # Pinned versions, read from the go.mod files (a single source of truth).
 CLUSTER_SIM_K8S_VERSION := $(shell awk '$$1=="k8s.io/kubernetes" {print $$2; exit}' $(CLUSTER_SIM_SRC)/kube/go.mod 2>/dev/null)
@@ -21,7 +24,7 @@ CLUSTER_SIM_KUBE_BIN = $(CLUSTER_SIM_CACHE)/kube-$(CLUSTER_SIM_K8S_VERSION)
 CLUSTER_SIM_KUBECONFIG = $(CLUSTER_SIM_DIR)/kubeconfig
 CLUSTER_SIM_ENV = ETCD=$(CLUSTER_SIM_CACHE)/etcd-$(CLUSTER_SIM_ETCD_VERSION)/etcd KUBE_BIN=$(CLUSTER_SIM_KUBE_BIN) \
 	KWOK=$(CLUSTER_SIM_CACHE)/kwok-$(KWOK_VERSION)/kwok KWOK_STAGES=$(CLUSTER_SIM_CACHE)/kwok-$(KWOK_VERSION)/stages \
-	EXTRA_STAGES=tests/cluster/kwok NICE='$(CLUSTER_SIM_NICE)'
+	EXTRA_STAGES=tests/cluster/kwok NICE='$(CLUSTER_SIM_NICE)' SERVICE_CIDR=$(CLUSTER_SIM_SERVICE_CIDR)
 
 ## The real node: its directory (the control plane in DIR/control-plane), and the priority of its
 ## processes and of its control plane (containers inherit it from containerd).

@@ -13,7 +13,8 @@
 # Usage: cluster-sim-up.sh DIR
 # Env: ETCD, KUBE_BIN (dir of kube-apiserver, kube-controller-manager, kube-scheduler, kubectl),
 #      KWOK, KWOK_STAGES (dir of upstream Stage files), EXTRA_STAGES (dir of ours),
-#      NICE ("nice -n 19"), START_TIMEOUT (120 seconds), SIM_NODES (2 or 0)
+#      NICE ("nice -n 19"), START_TIMEOUT (120 seconds), SIM_NODES (2 or 0),
+#      SERVICE_CIDR (the Services' range, a /16 or /24 such as 10.96.0.0/16)
 set -euo pipefail
 dir=${1:?usage: cluster-sim-up.sh DIR}
 : "${ETCD:?} ${KUBE_BIN:?} ${KWOK:?} ${KWOK_STAGES:?} ${EXTRA_STAGES:?}"
@@ -21,6 +22,9 @@ dir=${1:?usage: cluster-sim-up.sh DIR}
 read -r -a nice <<<"${NICE:-nice -n 19}"
 timeout_s=${START_TIMEOUT:-120}
 sim_nodes=${SIM_NODES:-2}
+: "${SERVICE_CIDR:?set SERVICE_CIDR (mk/cluster-sim.mk does)}"
+[[ $SERVICE_CIDR =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.0/(16|24)$ ]] || { echo "cluster-sim: SERVICE_CIDR=$SERVICE_CIDR: use a /16 or /24 such as 10.96.0.0/16" >&2; exit 1; }
+service_ip=${BASH_REMATCH[1]}.1 # the kubernetes Service's address, in the API server's certificate
 [[ $sim_nodes == 0 || $sim_nodes == 2 ]] || { echo "cluster-sim: SIM_NODES=$sim_nodes: use 2 (kwok nodes) or 0 (control plane only)" >&2; exit 2; }
 kubectl=$KUBE_BIN/kubectl
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,7 +78,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=todo-cluster-sim-ca
   -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>>"$pki/openssl.log"
 cert() { pki_cert "$pki" "$@"; }
 cert apiserver /CN=kube-apiserver \
-  "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  "IP:127.0.0.1,IP:$service_ip,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 cert admin "/O=system:masters/CN=cluster-admin"
 cert controller-manager /CN=system:kube-controller-manager
 # The API server's identity towards kubelets (logs, exec, port-forward).
@@ -122,7 +126,7 @@ start kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --kubelet-preferred-address-types InternalIP \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-  --service-cluster-ip-range 10.96.0.0/16 --service-node-port-range 30000-32767 \
+  --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
   --authorization-mode Node,RBAC \
   --enable-admission-plugins NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,NodeRestriction,PodSecurity \
   --allow-privileged=false --profiling=false --v 1
@@ -136,7 +140,7 @@ start kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
   --use-service-account-credentials \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
-  --service-cluster-ip-range 10.96.0.0/16 --profiling=false --v 1
+  --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false --v 1
 start kube-scheduler "$KUBE_BIN/kube-scheduler" \
   --kubeconfig "$dir/scheduler.kubeconfig" \
   --authentication-kubeconfig "$dir/scheduler.kubeconfig" \

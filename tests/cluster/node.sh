@@ -20,7 +20,7 @@
 #   NODE_BASE_IMAGES ("postgres:15-alpine": images the chart pulls from a registry),
 #   NODE_NAME (todo-node), NODE_IP (198.51.100.10, TEST-NET-2, on a device of its own), POD_CIDR
 #   (10.244.0.0/24), BRIDGE (todo-cni0), CNI_BIN (/usr/lib/cni), PV_COUNT (6), NODE_NICE (nice -n 0),
-#   LOCK (/run/lock/todo-cluster-node)
+#   LOCK (/run/lock/todo-cluster-node), SERVICE_CIDR (the control plane's, from mk/cluster-sim.mk)
 set -euo pipefail
 
 usage() { echo "usage: node.sh up DIR | down DIR | status DIR" >&2; exit 2; }
@@ -50,6 +50,7 @@ NODE_IP=${NODE_IP:-198.51.100.10}
 NODE_IFACE=todo-node0
 BRIDGE=${BRIDGE:-todo-cni0}
 POD_CIDR=$cidr
+SERVICE_CIDR=${SERVICE_CIDR:?set SERVICE_CIDR (mk/cluster-sim.mk does)}
 GATEWAY=${BASH_REMATCH[1]}.1
 CGROUP_ROOT=todo-node
 CNI_BIN=${CNI_BIN:-/usr/lib/cni}
@@ -138,10 +139,19 @@ network_up() {
   ip addr add "$GATEWAY/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   # Pods never reach beyond the bridge: in mangle (before any filter rule kube-proxy or the
-  # CNI plugins add), drop what comes in from the bridge and would leave through anything else.
-  iptables -w -t mangle -N "$ISOLATION_CHAIN"
-  iptables -w -t mangle -A "$ISOLATION_CHAIN" -i "$BRIDGE" ! -o "$BRIDGE" -j DROP
-  iptables -w -t mangle -I FORWARD 1 -j "$ISOLATION_CHAIN"
+  # CNI plugins add), drop what comes in from the bridge and would leave through anything else,
+  # except packets to the Services' range. Those are the ones kube-proxy did not translate: for
+  # a Service without ready endpoints its filter rule REJECTs them, and the pod gets "connection
+  # refused" at once, as on any cluster (dropping them here made a pod's connection to a backend
+  # that was out of its Service wait for seconds of SYN retransmissions instead). The same chain
+  # in filter, whose jump kube-proxy's own jumps (prepended) precede, drops whatever is left.
+  local table
+  for table in mangle filter; do
+    iptables -w -t "$table" -N "$ISOLATION_CHAIN"
+    iptables -w -t "$table" -I FORWARD 1 -j "$ISOLATION_CHAIN"
+  done
+  iptables -w -t mangle -A "$ISOLATION_CHAIN" -i "$BRIDGE" ! -o "$BRIDGE" ! -d "$SERVICE_CIDR" -j DROP
+  iptables -w -t filter -A "$ISOLATION_CHAIN" -i "$BRIDGE" ! -o "$BRIDGE" -j DROP
 }
 
 cgroups_up() {

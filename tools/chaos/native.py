@@ -441,6 +441,11 @@ class NativeTarget(Target):
     def readiness_failing(self) -> bool:
         return not any(self.port_ready(b) for b in self.backends)
 
+    def steady(self) -> bool:
+        return all(self.port_ready(n) for n in self.backends + self.frontends) and (
+            http("GET", f"{self.api_url}/ready", timeout=2)["outcome"] == "ok"
+        )
+
     def db_stop(self, runner: Any) -> None:
         runner.run(
             as_pg([f"{pg_bin()}/pg_ctl", "-D", f"{self.pg_dir}/data", "-m", "fast", "-w", "stop"]), "database down"

@@ -64,6 +64,7 @@ class Chaos:
         self.load_proc: subprocess.Popen[bytes] | None = None
         self.load_json = ""
         self.finalizers: list[tuple[str, Callable[[], None]]] = []
+        self.steady_waits: dict[str, float | None] = {}  # scenario -> seconds waited before it
         self.measure = cfg.measure
         self.probe_copy_dir = ""
 
@@ -505,6 +506,23 @@ class Chaos:
         figures = {"attempted": self.writer.seq, **self.writer.ledger.verify(items, f"chaos {self.run_id} #")}
         self.verdict(name, verdicts.writes(figures), figures, t_start, t_end)
 
+    def wait_steady(self, name: str) -> None:
+        """Each scenario starts from a steady stack, every replica ready (Litmus checks its steady
+        state the same way): after the database outage the API serves again through the
+        connections it kept, but Kubernetes only puts the backend back into its Service at the
+        next readiness probe (periodSeconds 5), and a rolling update begun before that has no
+        ready endpoint to fall back on. Bounded by RECOVERY_SLO; the scenario runs either way."""
+        if self.runner.dry_run or self.target.steady():
+            return
+        t0 = self.tl.now()
+        took = wait_until(self.target.steady, self.cfg.recovery_slo, 0.2)
+        if took is None:
+            print(f"  not steady after {fmt_duration(self.cfg.recovery_slo)}: some replica is not ready", flush=True)
+            return
+        self.tl.event(name, "steady", "every replica ready")
+        print(f"  waited {took:.2f} s until every replica was ready again", flush=True)
+        self.steady_waits[name] = r3(self.tl.now() - t0)
+
     # -- the whole run
     def run(self, out_dir: str) -> dict[str, Any]:
         self.out_dir = out_dir
@@ -557,6 +575,7 @@ class Chaos:
                     continue
                 print(f"\n== {sname}", flush=True)
                 try:
+                    self.wait_steady(sname)
                     fn()
                 except Exception as e:  # noqa: BLE001 - one broken scenario must not hide the others
                     print(f"  error: {e}", flush=True)
@@ -621,6 +640,7 @@ class Chaos:
             "events": self.tl.events,
             "windows": self.tl.windows,
             "spans": self.tl.scenario_spans,
+            "steady_waits_s": self.steady_waits,
         }
         nlw = self.results.get("no-lost-writes", {}).get("figures", {})
         rep["acknowledged"] = nlw.get("acknowledged")

@@ -43,6 +43,10 @@ class Target:
     def readiness_failing(self) -> bool:
         raise NotImplementedError
 
+    def steady(self) -> bool:
+        """Every replica of the backend and the frontend is ready (what a scenario starts from)."""
+        raise NotImplementedError
+
     def db_stop(self, runner: Runner) -> None:
         raise NotImplementedError
 
@@ -166,6 +170,18 @@ class KubeTarget(Target):
                 total += int(cs.get("restartCount", 0))
         return total + len(seen)
 
+    def steady(self) -> bool:
+        for component in ("backend", "frontend"):
+            ready = 0
+            for p in self.pods(component):
+                if p["metadata"].get("deletionTimestamp"):
+                    continue
+                conds = {c["type"]: c["status"] for c in p.get("status", {}).get("conditions", [])}
+                ready += conds.get("Ready") == "True"
+            if ready < self.desired.get(component, 1):
+                return False
+        return True
+
     def readiness_failing(self) -> bool:
         for p in self.pods("backend"):
             conds = {c["type"]: c["status"] for c in p.get("status", {}).get("conditions", [])}
@@ -285,6 +301,11 @@ class ComposeTarget(Target):
 
     def readiness_failing(self) -> bool:
         return http("GET", f"{self.api_url}/ready", timeout=2)["outcome"] != "ok"
+
+    def steady(self) -> bool:
+        return not self.readiness_failing() and (
+            http("GET", f"{self.frontend_url}/api/healthz", timeout=2)["outcome"] == "ok"
+        )
 
     # The database container itself, by id: `compose stop/start postgres` would also stop the
     # services that depend on it, or start the one-shot migrate again.

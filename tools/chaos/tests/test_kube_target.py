@@ -100,3 +100,16 @@ def test_readiness_fails_only_when_no_backend_is_ready(fake_kubectl: Path) -> No
     assert not t.readiness_failing()
     set_pods(fake_kubectl, [pod("b-1", False), pod("b-2", False)])
     assert t.readiness_failing()
+
+
+def test_steady_only_when_every_desired_replica_is_ready(fake_kubectl: Path) -> None:
+    # after a database outage the API answers through kept connections while the backend is
+    # still out of its Service: a scenario must not start until the readiness probe puts it back
+    t = KubeTarget("helm")
+    t.setup(Runner(dry_run=False))  # desired 2 of each
+    set_pods(fake_kubectl, [pod("p-1", True), pod("p-2", False)])
+    assert not t.steady()
+    set_pods(fake_kubectl, [pod("p-1", True), pod("p-2", True, deleting=True), pod("p-3", False)])
+    assert not t.steady()  # a terminating pod does not count
+    set_pods(fake_kubectl, [pod("p-1", True), pod("p-3", True)])
+    assert t.steady()

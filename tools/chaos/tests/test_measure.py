@@ -155,3 +155,37 @@ def test_summary_names_each_scenario_and_the_failed_criterion() -> None:
     assert "failed: 503 <fast>" in text
     assert "FAIL" in text.splitlines()[-2]
     assert len(text.splitlines()) <= 25  # one screen
+
+
+class _Settling:
+    """A target whose replicas become ready after a few checks (as after a database outage)."""
+
+    def __init__(self, not_ready_checks: int) -> None:
+        self.left = not_ready_checks
+        self.checks = 0
+
+    def steady(self) -> bool:
+        self.checks += 1
+        self.left -= 1
+        return self.left < 0
+
+
+def test_a_scenario_waits_until_every_replica_is_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chaos.runner import Runner
+
+    monkeypatch.setenv("RECOVERY_SLO", "5s")
+    target = _Settling(not_ready_checks=3)
+    c = scenarios.Chaos(config.Config(), target, Runner(dry_run=False))  # type: ignore[arg-type]
+    c.wait_steady("rolling-update")
+    assert target.checks == 4  # not ready three times, then ready
+    assert [e["label"] for e in c.tl.events] == ["every replica ready"]
+    assert c.steady_waits["rolling-update"] is not None and c.steady_waits["rolling-update"] > 0
+
+
+def test_a_steady_stack_is_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chaos.runner import Runner
+
+    target = _Settling(not_ready_checks=0)
+    c = scenarios.Chaos(config.Config(), target, Runner(dry_run=False))  # type: ignore[arg-type]
+    c.wait_steady("db-outage")
+    assert target.checks == 1 and c.tl.events == [] and c.steady_waits == {}
