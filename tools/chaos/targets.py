@@ -151,14 +151,20 @@ class KubeTarget(Target):
         self.killed[component].add(replica)
         runner.run(self.k("delete", "pod", replica, "--wait=false"), f"kill one {component} pod")
 
+    @staticmethod
+    def is_ready(p: dict[str, Any]) -> bool:
+        return any(c["type"] == "Ready" and c["status"] == "True" for c in p.get("status", {}).get("conditions", []))
+
+    def ready_count(self, component: str, exclude: set[str] | frozenset[str] = frozenset()) -> int:
+        """Ready pods of a component, not terminating and not named in exclude."""
+        return sum(
+            1
+            for p in self.pods(component)
+            if p["metadata"]["name"] not in exclude and not p["metadata"].get("deletionTimestamp") and self.is_ready(p)
+        )
+
     def replica_back(self, component: str, replica: str) -> bool:
-        ready = 0
-        for p in self.pods(component):
-            if p["metadata"]["name"] in self.killed[component] or p["metadata"].get("deletionTimestamp"):
-                continue
-            conds = {c["type"]: c["status"] for c in p.get("status", {}).get("conditions", [])}
-            ready += conds.get("Ready") == "True"
-        return ready >= self.desired.get(component, 1)
+        return self.ready_count(component, self.killed[component]) >= self.desired.get(component, 1)
 
     def restart_count(self, component: str) -> int:
         """Container restarts plus pods seen so far (a replaced pod counts as a restart)."""
@@ -171,23 +177,10 @@ class KubeTarget(Target):
         return total + len(seen)
 
     def steady(self) -> bool:
-        for component in ("backend", "frontend"):
-            ready = 0
-            for p in self.pods(component):
-                if p["metadata"].get("deletionTimestamp"):
-                    continue
-                conds = {c["type"]: c["status"] for c in p.get("status", {}).get("conditions", [])}
-                ready += conds.get("Ready") == "True"
-            if ready < self.desired.get(component, 1):
-                return False
-        return True
+        return all(self.ready_count(c) >= self.desired.get(c, 1) for c in ("backend", "frontend"))
 
     def readiness_failing(self) -> bool:
-        for p in self.pods("backend"):
-            conds = {c["type"]: c["status"] for c in p.get("status", {}).get("conditions", [])}
-            if conds.get("Ready") == "True":
-                return False
-        return True
+        return not any(self.is_ready(p) for p in self.pods("backend"))
 
     def db_stop(self, runner: Runner) -> None:
         runner.run(self.k("scale", "statefulset", self.db_sts, "--replicas=0"), "database down")
